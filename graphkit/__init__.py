@@ -1,0 +1,46 @@
+"""graphkit: regional competitiveness indices from heterogeneous relationship graphs.
+
+The pipeline is a chain of plain functions over tables, each public::
+
+    import graphkit as gk
+    ds = gk.load_dataset()                 # the bundled *synthetic* sample database
+    ev = gk.evaluate(ds, level="province") # aggregate → normalise → weight → rank
+    ev.table()                             # one row per province, best first
+
+See README.md for the command line and docs/ for the schema and methods.
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# Public name -> module. Imported on first use, so that `graphkit --help` and light
+# commands do not pay for pandas, numpy or igraph.
+_EXPORTS = {
+    "Dataset": "io", "load_dataset": "io", "read_table": "io", "write_dataset": "io", "dataset_from_tables": "io",
+    "Spec": "spec", "load_spec": "spec",
+    "LEVELS": "aggregate", "aggregate": "aggregate", "level_regions": "aggregate",
+    "normalise": "normalise", "minmax": "normalise",
+    "weighted_scores": "score", "rank": "score", "rank_table": "score",
+    "Evaluation": "evaluation", "evaluate": "evaluation",
+    "Problem": "errors", "GraphkitError": "errors", "DataError": "errors", "SpecError": "errors",
+    "JudgmentError": "errors", "UsageError": "errors",
+    "load_regions": "regions",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'graphkit' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"graphkit.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)

@@ -1,0 +1,43 @@
+"""Weighted sums and ranks: from 0–100 tier-3 scores to tier-2, tier-1 and total scores."""
+from __future__ import annotations
+
+import pandas as pd
+
+from graphkit.spec import Spec
+
+__all__ = ["weighted_scores", "rank", "rank_table", "sum_groups"]
+
+
+def weighted_scores(scores: pd.DataFrame, spec: Spec) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Weight 0–100 tier-3 scores by their global weights and sum them up the tree.
+
+    Returns ``(contributions, tier2, tier1, total)``: ``contributions`` is w·X′ per tier-3
+    indicator; a tier-2 score is the sum of its indicators' contributions, a tier-1 score the
+    sum of its tier-2 scores, the total the sum of the tier-1 scores.
+    """
+    w = spec.weights.reindex(scores.columns)
+    contrib = scores * w
+    tier2 = _sum_children(contrib, spec.tier3, spec.tier2["code"])
+    tier1 = _sum_children(tier2, spec.tier2, spec.tier1["code"])
+    return contrib, tier2, tier1, tier1.sum(axis=1).rename("total")
+
+
+def _sum_children(values: pd.DataFrame, children: pd.DataFrame, parents) -> pd.DataFrame:
+    parent_of = children.set_index("code")["parent"]
+    summed = values.T.groupby(parent_of.reindex(values.columns).to_numpy()).sum().T
+    return summed.reindex(columns=list(parents), fill_value=0.0)
+
+
+def rank(values: pd.Series, decimals: int = 9) -> pd.Series:
+    """Rank descending; ties (equal to ``decimals`` places) share the best rank, as the report does."""
+    return values.round(decimals).rank(method="min", ascending=False).astype(int)
+
+
+def rank_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Rank every column of ``table`` with :func:`rank`."""
+    return table.apply(rank, axis=0)
+
+
+def sum_groups(table: pd.DataFrame, groups: dict[str, list[str]]) -> pd.DataFrame:
+    """Return, for each group (e.g. an economic circle), the sum of its members' rows."""
+    return pd.DataFrame({g: table.reindex(members).sum(axis=0) for g, members in groups.items()}).T
