@@ -162,4 +162,7 @@ def load_spec(path: str | os.PathLike | None = None) -> Spec:
          "op": t["op"], "table": t["table"], "column": t.get("column"), "where": t.get("where"), "by": t.get("by")}
         for t in doc["tier3"]
     ])
+    # Keep absent optional keys as None (pandas would turn them into NaN).
+    for col in ("column", "where", "by"):
+        t3[col] = pd.Series([t.get(col) for t in doc["tier3"]], dtype=object)
     return _with_group_weights(Spec(tier1=t1, tier2=t2, tier3=t3, source=file))
