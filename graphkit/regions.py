@@ -43,8 +43,9 @@ _REQUIRED = {
     "provinces.csv": ["code", "zh", "short_zh", "en", "municipality", "capital_code", "longitude", "latitude"],
     "cities.csv": ["code", "zh", "short_zh", "en", "province_code", "longitude", "latitude"],
     "circles.csv": ["code", "zh", "en", "members"],
+    "counties.csv": ["code", "zh", "city_code", "province_code", "longitude", "latitude"],
 }
-_CODE_COLUMNS = ("code", "province_code", "capital_code")
+_CODE_COLUMNS = ("code", "province_code", "capital_code", "city_code")
 
 
 def default_regions_path() -> Path:
@@ -97,19 +98,25 @@ class Regions:
 
     Attributes
     ----------
-    provinces, cities, circles : pandas.DataFrame
+    provinces, cities, circles, counties : pandas.DataFrame
         The tables of ``data/regions`` (codes as strings, coordinates as floats). Treat them
         as read-only; :meth:`province_table` and :meth:`city_table` return copies.
+        ``counties`` (optional) lists the county-level divisions below the cities, so that a
+        district (海淀区, 南山区) resolves to its city.
     """
 
     provinces: pd.DataFrame
     cities: pd.DataFrame
     circles: pd.DataFrame
     source: Path | None = None
+    counties: pd.DataFrame | None = None
     _province_keys: dict[str, str] = field(init=False, repr=False)
     _city_keys: dict[tuple[str, str], str | None] = field(init=False, repr=False)
     _city_global: dict[str, str | None] = field(init=False, repr=False)
     _city_province: dict[str, str] = field(init=False, repr=False)
+    _county_keys: dict[tuple[str, str], str | None] = field(init=False, repr=False)
+    _county_global: dict[str, str | None] = field(init=False, repr=False)
+    _county_city: dict[str, str] = field(init=False, repr=False)
     _names: dict[str, dict[str, str]] = field(init=False, repr=False)
 
     MUNICIPALITIES = MUNICIPALITIES
@@ -128,6 +135,17 @@ class Regions:
             for k in keys - {None}:
                 _add(city, (r.province_code, k), r.code)
                 _add(glob, k, r.code)
+        # Counties resolve to their city, by code or by full Chinese name (short county names
+        # like 南山 clash too often to be trusted).
+        county: dict[tuple[str, str], str | None] = {}
+        county_glob: dict[str, str | None] = {}
+        county_city: dict[str, str] = {}
+        if self.counties is not None:
+            for r in self.counties.itertuples(index=False):
+                county_city[r.code] = r.city_code
+                k = _key(r.zh)
+                _add(county, (r.province_code, k), r.city_code)
+                _add(county_glob, k, r.city_code)
         names: dict[str, dict[str, str]] = {}
         for table in (self.circles, self.cities, self.provinces):  # provinces win on shared codes
             for r in table.itertuples(index=False):
@@ -137,6 +155,9 @@ class Regions:
         object.__setattr__(self, "_city_global", glob)
         object.__setattr__(self, "_city_province", dict(zip(self.cities.code, self.cities.province_code)))
         object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "_county_keys", county)
+        object.__setattr__(self, "_county_global", county_glob)
+        object.__setattr__(self, "_county_city", county_city)
 
     def __repr__(self) -> str:
         return (f"Regions({len(self.provinces)} provinces, {len(self.cities)} cities, "
@@ -157,6 +178,9 @@ class Regions:
         province: a city of another province gives None, and it is what tells apart names
         shared by cities of two provinces (Taizhou, Suzhou, Fuzhou, Yichun …), which give
         None without it. A province given but not recognised gives None.
+
+        A county-level division (its code, or its full Chinese name: 海淀区, 南山区) gives the
+        code of the city it belongs to, when no city has that name.
         """
         k = _key(value)
         if k is None:
@@ -167,11 +191,18 @@ class Regions:
             pc = self.province_code(province_code)
             if pc is None:
                 return None
-        if k in self._city_province:  # a code
+        if k in self._city_province:  # a city code
             return k if pc is None or self._city_province[k] == pc else None
+        if k in self._county_city:  # a county code
+            c = self._county_city[k]
+            return c if pc is None or self._city_province[c] == pc else None
         if pc is None:
-            return self._city_global.get(k) or self._city_global.get(_strip_city(k))
-        return self._city_keys.get((pc, k)) or self._city_keys.get((pc, _strip_city(k)))
+            if k in self._city_global:  # a city name, possibly ambiguous (None)
+                return self._city_global[k]
+            return self._city_global.get(_strip_city(k)) or self._county_global.get(k)
+        if (pc, k) in self._city_keys:
+            return self._city_keys[(pc, k)]
+        return self._city_keys.get((pc, _strip_city(k))) or self._county_keys.get((pc, k))
 
     def circle_code(self, value: object) -> str | None:
         """Return the code (JJJ, YRD, PRD, CY) of a circle given by code, Chinese or English name."""
@@ -235,6 +266,12 @@ class Regions:
             return self.cities.copy()
         pc = self.province_code(province_code)
         return self.cities[self.cities.province_code == pc].reset_index(drop=True)
+
+    def county_table(self) -> pd.DataFrame:
+        """Return a copy of the county table (empty if the regions folder has none)."""
+        if self.counties is None:
+            return pd.DataFrame(columns=_REQUIRED["counties.csv"])
+        return self.counties.copy()
 
     def circle_members(self) -> dict[str, list[str]]:
         """Return {circle code: [member province codes]} in the table's order."""
@@ -322,6 +359,7 @@ def _load(path: Path) -> Regions:
         cities=_read_table(path, "cities.csv"),
         circles=_read_table(path, "circles.csv"),
         source=path,
+        counties=_read_table(path, "counties.csv") if (path / "counties.csv").is_file() else None,
     )
 
 

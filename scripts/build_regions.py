@@ -38,6 +38,7 @@ __all__ = [
     "build_provinces",
     "build_cities",
     "build_circles",
+    "build_counties",
     "main",
 ]
 
@@ -375,6 +376,31 @@ def build_circles(provinces: list[dict]) -> list[dict]:
     return rows
 
 
+def build_counties(adcodes: list[dict], cities: list[dict]) -> list[dict]:
+    """Return every county-level division (区, 县, 县级市, 旗 …) that is not itself a city.
+
+    Each row names its city: the prefecture ``xxyy00`` above it, or for a municipality's
+    districts and counties the municipality. They let a dataset locate an entity by district
+    (海淀区 -> 北京市, 南山区 -> 深圳市). Fails if a county's city is not in the city table.
+    """
+    city_codes = {c["code"]: c["province_code"] for c in cities}
+    rows, problems = [], []
+    for r in sorted(adcodes, key=lambda r: r["code"]):
+        code = r["code"]
+        pcode = code[:2] + "0000"
+        if code.endswith("00") or pcode in EXCLUDED_PROVINCES or code in city_codes:
+            continue
+        ccode = pcode if pcode in MUNICIPALITY_CODES else code[:4] + "00"
+        if ccode not in city_codes:
+            problems.append(f"county {r['zh']} ({code}): no city {ccode} in the city table")
+            continue
+        rows.append({"code": code, "zh": r["zh"], "city_code": ccode, "province_code": pcode,
+                     "longitude": r["longitude"], "latitude": r["latitude"]})
+    if problems:
+        raise SystemExit("\n".join(problems))
+    return rows
+
+
 def _fmt(v: object) -> str:
     """Format one CSV cell: booleans as true/false, floats with 6 decimals, NaN as empty."""
     if isinstance(v, bool):
@@ -401,6 +427,7 @@ PROVINCE_COLUMNS = [
 ]
 CITY_COLUMNS = ["code", "zh", "short_zh", "en", "province_code", "kind", "aliases", "longitude", "latitude"]
 CIRCLE_COLUMNS = ["code", "zh", "en", "members"]
+COUNTY_COLUMNS = ["code", "zh", "city_code", "province_code", "longitude", "latitude"]
 
 
 def build() -> dict[str, str]:
@@ -410,10 +437,12 @@ def build() -> dict[str, str]:
     cities = build_cities(adcodes, provinces)
     _assign_capitals(provinces, cities)
     circles = build_circles(provinces)
+    counties = build_counties(adcodes, cities)
     return {
         "provinces.csv": _to_csv(provinces, PROVINCE_COLUMNS),
         "cities.csv": _to_csv(cities, CITY_COLUMNS),
         "circles.csv": _to_csv(circles, CIRCLE_COLUMNS),
+        "counties.csv": _to_csv(counties, COUNTY_COLUMNS),
     }
 
 

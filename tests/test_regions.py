@@ -235,6 +235,48 @@ def test_city_table_of_one_province(regions):
     assert set(gd.province_code) == {"440000"}
 
 
+def test_counties_resolve_to_their_city(regions):
+    assert regions.city_code("海淀区", "北京市") == "110000"  # a municipality's district
+    assert regions.city_code("海淀区") == "110000"  # unique in the country
+    assert regions.city_code("南山区", "广东") == "440300"
+    assert regions.city_code("南山区") is None  # also 鹤岗市南山区 in Heilongjiang
+    assert regions.city_code("440305") == "440300"  # 南山区's code
+    assert regions.city_code("440305", "浙江") is None
+    assert regions.city_code("忠县", "重庆") == "500000"  # a Chongqing county (cpca groups it under 500200)
+    assert regions.city_code("昆山市", "江苏") == "320500"  # a county-level city under Suzhou
+
+
+def test_city_names_win_over_county_names():
+    # The bundled data has no county named like a city; build tiny tables where one is.
+    provinces = pd.DataFrame({"code": ["910000"], "zh": ["甲省"], "short_zh": ["甲"], "en": ["Jia"],
+                              "municipality": [False], "capital_code": ["910100"],
+                              "longitude": [1.0], "latitude": [1.0]})
+    cities = pd.DataFrame({"code": ["910100", "910200"], "zh": ["乙市", "丙市"], "short_zh": ["乙", "丙"],
+                           "en": ["Yi", "Bing"], "province_code": ["910000"] * 2,
+                           "longitude": [1.0, 2.0], "latitude": [1.0, 2.0]})
+    circles = pd.DataFrame({"code": ["X"], "zh": ["圈"], "en": ["Ring"], "members": ["910000"]})
+    counties = pd.DataFrame({"code": ["910201", "910202"], "zh": ["乙市", "丁区"], "city_code": ["910200"] * 2,
+                             "province_code": ["910000"] * 2, "longitude": [2.0] * 2, "latitude": [2.0] * 2})
+    r = Regions(provinces, cities, circles, counties=counties)
+    assert r.city_code("乙市", "甲") == "910100"  # the city, not the county of 丙市 named 乙市
+    assert r.city_code("乙市") == "910100"
+    assert r.city_code("丁区", "甲") == "910200"
+    assert r.city_code("910201") == "910200"
+    assert r.circle_members() == {"X": ["910000"]}
+
+
+def test_county_table_is_complete(regions):
+    import cpca
+
+    ad = pd.read_csv(Path(cpca.__file__).parent / "resources" / "adcodes.csv", dtype={"adcode": str})
+    code = ad.adcode.str[:6]
+    county = ~code.str.endswith("00") & ~code.str[:2].isin(["71", "81", "82"]) & (code.str[2:4] != "90")
+    t = regions.county_table()
+    assert set(t.code) == set(code[county])
+    assert set(t.city_code) <= set(regions.cities.code)
+    assert (t.city_code.str[:2] == t.code.str[:2]).all()
+
+
 # -- vectorised ------------------------------------------------------------------------------
 def test_vectorised_agrees_with_scalar(regions):
     rng = np.random.default_rng(7)
@@ -252,6 +294,10 @@ def test_vectorised_agrees_with_scalar(regions):
     wrong = rng.random(n) < 0.1
     prov[wrong] = p.code.to_numpy()[j][wrong]
     names[rng.random(n) < 0.05] = "Nowhere"
+    counties = regions.county_table()
+    k = rng.integers(0, len(counties), n)
+    as_county = rng.random(n) < 0.1
+    names[as_county] = counties.zh.to_numpy()[k][as_county]
     names[rng.random(n) < 0.05] = None
     prov[rng.random(n) < 0.05] = None
     as_zh = rng.random(n) < 0.2
@@ -291,7 +337,7 @@ def test_missing_table_is_a_data_error(tmp_path):
 
 
 def test_malformed_code_names_file_row_column(tmp_path):
-    for f in ("provinces.csv", "cities.csv", "circles.csv"):
+    for f in ("provinces.csv", "cities.csv", "circles.csv", "counties.csv"):
         (tmp_path / f).write_text((REPO / "data" / "regions" / f).read_text(encoding="utf-8"), encoding="utf-8")
     text = (tmp_path / "cities.csv").read_text(encoding="utf-8").replace("440300,", "44030X,", 1)
     (tmp_path / "cities.csv").write_text(text, encoding="utf-8")
