@@ -56,20 +56,20 @@ class Evaluation:
         ``<code>_raw``, ``<code>`` (0–100 score) and ``<code>_rank``.
         """
         idx = self.regions.set_index("code")
-        out = pd.DataFrame({"region": idx["zh"], "region_en": idx["en"], "region_code": idx.index}, index=idx.index)
-        out["total"] = self.total
-        out["rank"] = self.ranks["total"]
+        cols = {"region": idx["zh"], "region_en": idx["en"], "region_code": idx.index.to_series(),
+                "total": self.total, "rank": self.ranks["total"]}
         for code in self.spec.tier1["code"]:
-            out[code] = self.tier1[code]
-            out[f"{code}_rank"] = self.ranks[code]
+            cols[code] = self.tier1[code]
+            cols[f"{code}_rank"] = self.ranks[code]
         if detail:
             for code in self.spec.tier2["code"]:
-                out[code] = self.tier2[code]
-                out[f"{code}_rank"] = self.ranks[code]
+                cols[code] = self.tier2[code]
+                cols[f"{code}_rank"] = self.ranks[code]
             for code in self.spec.codes:
-                out[f"{code}_raw"] = self.raw[code]
-                out[code] = self.scores[code]
-                out[f"{code}_rank"] = self.ranks[code]
+                cols[f"{code}_raw"] = self.raw[code]
+                cols[code] = self.scores[code]
+                cols[f"{code}_rank"] = self.ranks[code]
+        out = pd.DataFrame({k: v.reindex(idx.index) for k, v in cols.items()}, index=idx.index)
         return out.sort_values(["rank", "region_code"], kind="stable").reset_index(drop=True)
 
     def redo(self, **changes) -> "Evaluation":
