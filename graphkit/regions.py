@@ -169,7 +169,17 @@ class Regions:
 
         Unknown or missing values give None.
         """
-        return self._province_keys.get(_key(value))  # type: ignore[arg-type]
+        k = _key(value)
+        if k is None:
+            return None
+        if k in self._province_keys:
+            return self._province_keys[k]
+        # Peel English designations one at a time, stopping at the first known name, so
+        # "Anhui Province" stops at "anhui" rather than losing "hui" as well.
+        for stripped in _strip_province(k):
+            if stripped in self._province_keys:
+                return self._province_keys[stripped]
+        return None
 
     def city_code(self, value: object, province_code: object = None) -> str | None:
         """Return the code of a city given by name, short name, English name or code.
@@ -305,6 +315,26 @@ def _add(table: dict, key: object, code: str) -> None:
         table[key] = None
     else:
         table[key] = code
+
+
+# English designations a province name may carry ("Guangxi Zhuang Autonomous Region",
+# "Guangdong Province", "Beijing Municipality"), as name keys (lower case, no spaces).
+_PROVINCE_SUFFIXES = ("autonomousregion", "municipality", "province", "zhuang", "uyghur", "uygur",
+                      "uighur", "hui")
+
+
+def _strip_province(key: str) -> list[str]:
+    """Return ``key`` with one, two, … trailing English designations removed (see above)."""
+    out = []
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _PROVINCE_SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key, changed = key[: -len(suffix)], True
+                out.append(key)
+                break
+    return out
 
 
 def _strip_city(key: str) -> str:

@@ -176,6 +176,17 @@ def test_province_special_names(regions):
     assert regions.province_code("广西壮族自治区") == "450000"
 
 
+@pytest.mark.parametrize("value,code", [
+    ("Guangxi Zhuang Autonomous Region", "450000"), ("Xinjiang Uygur Autonomous Region", "650000"),
+    ("Xinjiang Uyghur Autonomous Region", "650000"), ("Ningxia Hui Autonomous Region", "640000"),
+    ("Inner Mongolia Autonomous Region", "150000"), ("Tibet Autonomous Region", "540000"),
+    ("Guangdong Province", "440000"), ("Beijing Municipality", "110000"), ("Shaanxi Province", "610000"),
+    ("Anhui Province", "340000"), ("Anhui", "340000"), ("ANHUI PROVINCE", "340000"),
+])
+def test_province_english_designations(regions, value, code):
+    assert regions.province_code(value) == code
+
+
 @pytest.mark.parametrize("value", ["深圳市", "深圳", "Shenzhen", "shenzhen", "SHENZHEN", "Shenzhen City",
                                    "440300", 440300, "440300000000"])
 def test_city_code_forms(regions, value):
@@ -240,6 +251,8 @@ def test_counties_resolve_to_their_city(regions):
     assert regions.city_code("海淀区") == "110000"  # unique in the country
     assert regions.city_code("南山区", "广东") == "440300"
     assert regions.city_code("南山区") is None  # also 鹤岗市南山区 in Heilongjiang
+    assert regions.city_code("鼓楼区", "江苏") is None  # in both 南京 and 徐州
+    assert regions.city_code("鼓楼区", "福建") == "350100"
     assert regions.city_code("440305") == "440300"  # 南山区's code
     assert regions.city_code("440305", "浙江") is None
     assert regions.city_code("忠县", "重庆") == "500000"  # a Chongqing county (cpca groups it under 500200)
@@ -326,6 +339,15 @@ def test_vectorised_handles_empty_and_lists(regions):
 
 
 # -- loading ---------------------------------------------------------------------------------
+def test_module_doctests():
+    import doctest
+
+    import graphkit.regions
+
+    result = doctest.testmod(graphkit.regions)
+    assert result.attempted > 0 and result.failed == 0
+
+
 def test_load_is_cached():
     assert load_regions() is load_regions()
     assert load_regions(REPO / "data" / "regions") is load_regions()
