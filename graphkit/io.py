@@ -223,6 +223,10 @@ def _resolve_places(frame: pd.DataFrame, file: str, csv: bool) -> list[Problem]:
     return problems
 
 
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.file or "", p.row or 0))
+
+
 def dataset_from_tables(tables: dict[str, pd.DataFrame], files: dict[str, str] | None = None, csv: dict[str, bool] | None = None, path: Path | None = None) -> Dataset:
     """Validate in-memory tables (name -> DataFrame, as read from files) into a :class:`Dataset`.
 
@@ -247,11 +251,12 @@ def dataset_from_tables(tables: dict[str, pd.DataFrame], files: dict[str, str] |
         else:
             frame, p = _validate_table(tables[name], ttype, file, csv.get(name, True))
             problems += p
-            if not p and isinstance(ttype, NodeType) and ttype.domestic:
+            columns_ok = not any(q.row is None for q in p)
+            if columns_ok and isinstance(ttype, NodeType) and ttype.domestic:
                 problems += _resolve_places(frame, file, csv.get(name, True))
         (nodes if name in NODE_TYPES else edges)[name] = frame
     if problems:
-        raise DataError(problems)
+        raise DataError(_in_file_order(problems))
 
     # Ids are unique across all node types, so an edge end names exactly one node.
     id_frames = [pd.DataFrame({"id": t["id"], "type": n, "pos": np.arange(len(t))}) for n, t in nodes.items()]
