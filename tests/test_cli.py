@@ -1,0 +1,88 @@
+"""The command line: formats, levels, help, and the documented columns."""
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from graphkit.cli import COMMANDS, build_parser, main
+from handmade import write_handmade
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    return write_handmade(tmp_path_factory.mktemp("cli"))
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def test_csv_has_documented_columns(capsys, data):
+    code, out, _ = run(capsys, "score", "--data", str(data), "--format", "csv", "--detail")
+    assert code == 0
+    t = pd.read_csv(io.StringIO(out), dtype={"region_code": str})
+    assert len(t) == 31
+    for col in ("region", "region_en", "total", "rank", "enterprise", "enterprise_rank", "size_rank",
+                "firm_count_raw", "firm_count", "firm_count_rank", "policy_count_raw"):
+        assert col in t.columns
+    assert t.iloc[0]["region"] == "广东省" and t.iloc[0]["rank"] == 1
+
+
+def test_json_and_markdown(capsys, data):
+    code, out, _ = run(capsys, "score", "--data", str(data), "--format", "json", "--level", "city")
+    rows = json.loads(out)
+    assert [r["region_en"] for r in rows][:2] == ["Shenzhen", "Hangzhou"]
+    assert rows[0]["total"] == pytest.approx(68.02)
+    assert "Beijing" not in {r["region_en"] for r in rows}  # municipalities are not cities here
+    code, out, _ = run(capsys, "score", "--data", str(data), "--format", "markdown", "--level", "circle")
+    assert out.startswith("| region |") and out.count("\n") == 6
+
+
+def test_table_aligns_chinese_and_english(capsys, data):
+    code, out, _ = run(capsys, "score", "--data", str(data), "--level", "city")
+    assert code == 0
+    assert "深圳市" in out and "Shenzhen" in out and "68.02" in out
+
+
+def test_out_file_written_atomically(capsys, data, tmp_path):
+    target = tmp_path / "s.json"
+    code, out, err = run(capsys, "score", "--data", str(data), "--format", "json", "--out", str(target))
+    assert code == 0 and out == "" and str(target) in err
+    assert json.loads(target.read_text(encoding="utf-8"))[0]["region"] == "广东省"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+def test_indicators_command(capsys, data):
+    code, out, _ = run(capsys, "indicators", "--data", str(data), "--level", "city", "--format", "csv")
+    t = pd.read_csv(io.StringIO(out))
+    assert t.set_index("region_en").loc["Shenzhen", "financing_relations"] == 3
+
+
+def test_every_command_has_help_and_examples():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        assert name in COMMANDS
+        assert p.description, name
+        assert "example" in (p.epilog or "").lower(), f"{name} has no examples in its help"
+
+
+def test_help_is_fast_and_light():
+    code = "import sys, time; t=time.time(); from graphkit.cli import main; \n" \
+           "import contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n" \
+           "    try: main(['--help'])\n    except SystemExit: pass\n" \
+           "print(','.join(m for m in ('pandas','numpy','igraph','matplotlib','duckdb','pyvis') if m in sys.modules))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "", f"heavy modules imported by --help: {r.stdout}"
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
