@@ -26,12 +26,13 @@ def add_arguments(p) -> None:
     add_output_options(p)
 
 
-def headers(ev, lang_both: bool = True) -> dict[str, str]:
+def headers(ev) -> dict[str, str]:
     """Column labels for the terminal table: Chinese over English names."""
     spec = ev.spec
     out = {"region": "地区", "region_en": "Region", "total": "总分 Total", "rank": "排名 Rank", "region_code": "代码 Code"}
     for code in list(spec.tier1["code"]) + list(spec.tier2["code"]) + spec.codes:
-        out[code] = f"{spec.name(code, 'zh')}"
+        # Chinese name over the code, which is short English and what CSV/JSON columns are called.
+        out[code] = f"{spec.name(code, 'zh')}\n{code}"
         out[f"{code}_rank"] = "名次"
     return out
 
