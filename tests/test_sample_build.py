@@ -1,0 +1,324 @@
+"""The synthetic sample builder: exact realisation of the calibrated city values.
+
+Every expected value here comes from the values file the build reads (or from the report's
+published_counts.csv), and the built tables are aggregated with plain pandas, independently
+of graphkit's own aggregation code.
+"""
+from __future__ import annotations
+
+import filecmp
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from graphkit.sample.build import (
+    COUNT_COLUMNS,
+    DEFAULT_OUT,
+    DEFAULT_VALUES,
+    MEAN_COLUMNS,
+    SAMPLE_SIZES,
+    build_sample,
+    is_sample_dir,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CITIES = pd.read_csv(ROOT / "data" / "regions" / "cities.csv", dtype=str, keep_default_na=False)
+PROVINCES = pd.read_csv(ROOT / "data" / "regions" / "provinces.csv", dtype=str, keep_default_na=False)
+PUBLISHED = pd.read_csv(ROOT / "data" / "reference" / "published_counts.csv", dtype=str, keep_default_na=False)
+
+
+# ------------------------------------------------------------------ helpers
+def _read(folder: Path, sub: str, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / sub / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def _city_code_of(df: pd.DataFrame) -> pd.Series:
+    """The sample writes places as Chinese names; map (province, city) back to the city code."""
+    prov_code = dict(zip(PROVINCES["zh"], PROVINCES["code"]))
+    key = dict(zip(zip(CITIES["province_code"], CITIES["zh"]), CITIES["code"]))
+    return pd.Series([key[(prov_code[p], c)] for p, c in zip(df["province"], df["city"])], index=df.index)
+
+
+def _cents(s: pd.Series) -> pd.Series:
+    return s.map(lambda x: int(Decimal(x) * 100) if x != "" else None)
+
+
+def aggregate(folder: Path) -> pd.DataFrame:
+    """Per-city values of a built sample, by plain pandas, in the columns of city_values.csv
+    (money in cents)."""
+    n = {k: _read(folder, "nodes", k) for k in ("firm", "university", "institute", "conference",
+                                              "alliance", "policy", "park")}
+    e = {k: _read(folder, "edges", k) for k in ("financing", "round", "investment", "tech_enablement",
+                                              "intl_tech_input", "intl_tech_enablement",
+                                              "study_experience", "work_experience")}
+    for df in n.values():
+        df["code"] = _city_code_of(df)
+    firm_city = dict(zip(n["firm"]["id"], n["firm"]["code"]))
+    out = {}
+    count = lambda s: s.value_counts()
+    out["firm_count"] = count(n["firm"]["code"])
+    out["basic_tech_firm_count"] = count(n["firm"].loc[n["firm"]["layer"].isin(["basic", "technology"]), "code"])
+    out["univ_count"] = count(n["university"]["code"])
+    out["inst_count"] = count(n["institute"]["code"])
+    for k in ("conference", "alliance", "policy", "park"):
+        out[f"{k}_count"] = count(n[k]["code"])
+    by_target = lambda df: count(df["target"].map(firm_city))
+    by_source = lambda df: count(df["source"].map(firm_city))
+    out["financing_relations"] = by_target(e["financing"])
+    out["intl_tech_input_relations"] = by_target(e["intl_tech_input"])
+    out["tech_enablement_relations"] = by_source(e["tech_enablement"])
+    out["investment_relations"] = by_source(e["investment"])
+    out["intl_tech_enablement_relations"] = by_source(e["intl_tech_enablement"])
+    out["intl_study_experience"] = by_source(e["study_experience"])
+    out["intl_work_experience"] = by_source(e["work_experience"])
+    rd = e["round"].copy()
+    rd["c"] = _cents(rd["amount"])
+    rd["code"] = rd["firm"].map(firm_city)
+    out["financing_amount_cents"] = rd.dropna(subset=["c"]).groupby("code")["c"].sum()
+    for m, (table, col, money) in MEAN_COLUMNS.items():
+        df = n[table]
+        known = df[df[col] != ""]
+        vals = _cents(known[col]) if money else known[col].astype(int)
+        out[f"{m}__n"] = known["code"].value_counts()
+        out[f"{m}__sum"] = vals.groupby(known["code"]).sum()
+    res = pd.DataFrame(out).fillna(0).astype(np.int64)
+    return res.sort_index()
+
+
+def expected(values_path: Path) -> pd.DataFrame:
+    v = pd.read_csv(values_path, dtype={"city_code": str, "province_code": str}).set_index("city_code")
+    out = pd.DataFrame(index=v.index)
+    for c in COUNT_COLUMNS:
+        out[c] = v[c].astype(np.int64)
+    out["financing_amount_cents"] = v["financing_amount"].map(lambda x: int(Decimal(str(x)) * 100))
+    for m, (_, _, money) in MEAN_COLUMNS.items():
+        out[f"{m}__n"] = v[f"{m}__n"].astype(np.int64)
+        out[f"{m}__sum"] = (v[f"{m}__sum"].map(lambda x: int(Decimal(str(x)) * 100)) if money
+                            else v[f"{m}__sum"].astype(np.int64))
+    return out.sort_index()
+
+
+# A small hand-made values file: two provinces' worth of cities, exercising pins (Beijing's
+# named investors, Suning's investments in Nanjing), empty means and zero rows.
+SMALL = """city_code,province_code,firm_count,basic_tech_firm_count,tech_enablement_relations,univ_count,inst_count,financing_relations,financing_amount,investment_relations,intl_study_experience,intl_work_experience,intl_tech_input_relations,intl_tech_enablement_relations,conference_count,alliance_count,park_count,policy_count,avg_valuation__n,avg_valuation__sum,avg_firm_patents__n,avg_firm_patents__sum,univ_avg_domestic_papers__n,univ_avg_domestic_papers__sum,univ_avg_intl_papers__n,univ_avg_intl_papers__sum,univ_avg_patents__n,univ_avg_patents__sum,inst_avg_domestic_papers__n,inst_avg_domestic_papers__sum,inst_avg_intl_papers__n,inst_avg_intl_papers__sum,inst_avg_patents__n,inst_avg_patents__sum
+110000,110000,300,60,900,5,4,700,123456.78,40,30,25,20,15,12,5,9,4,250,987654.32,200,9000,5,500,4,900,5,7000,3,90,3,120,4,400
+320100,320000,60,9,200,3,1,90,5000.01,400,5,4,3,2,2,1,3,2,40,1234.56,30,600,3,60,2,50,3,300,1,7,0,0,1,3
+320500,320000,10,2,0,0,0,3,0.03,0,0,0,0,0,0,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0
+440300,440000,2,0,0,2,0,0,0,0,0,0,0,0,1,0,0,0,1,0.01,2,0,0,0,0,0,0,0,0,0,0,0,0,0
+540100,540000,0,0,0,1,0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,1,5,0,0,0,0,0,0,0,0,0,0
+"""
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    d = tmp_path_factory.mktemp("small")
+    vp = d / "city_values.csv"
+    vp.write_text(SMALL, encoding="utf-8")
+    out = d / "sample"
+    summary = build_sample(out, seed=7, values_path=vp, progress=False)
+    return vp, out, summary
+
+
+# ------------------------------------------------------------------ small, fast checks
+def test_small_build_reproduces_every_value(small):
+    vp, out, _ = small
+    got = aggregate(out)
+    want = expected(vp)
+    want = want[(want != 0).any(axis=1)]
+    got = got.reindex(index=want.index, columns=want.columns, fill_value=0)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def test_small_build_named_investors(small):
+    _, out, _ = small
+    fin = _read(out, "edges", "financing")
+    inv = _read(out, "nodes", "investor")
+    firms = _read(out, "nodes", "firm")
+    firms["code"] = _city_code_of(firms)
+    fin = fin.merge(firms[["id", "code"]], left_on="target", right_on="id")
+    bj = fin[fin["code"] == "110000"].drop_duplicates(["source", "target"]).groupby("source").size()
+    name = dict(zip(inv["name_en"], inv["id"]))
+    # report: IDG Capital 82 > Sequoia China 74 > Tencent 68, ahead of everyone else
+    assert bj[name["IDG Capital"]] == 82
+    assert bj[name["Sequoia Capital China"]] == 74
+    assert bj[name["Tencent Investment"]] == 68
+    others = bj.drop([name["IDG Capital"], name["Sequoia Capital China"], name["Tencent Investment"]])
+    assert others.max() < 68
+
+
+def test_small_build_suning_invests_in_374(small):
+    _, out, _ = small
+    firms = _read(out, "nodes", "firm")
+    inv = _read(out, "edges", "investment")
+    suning = firms.loc[firms["name_en"] == "Suning.com", "id"].item()
+    deg = inv.drop_duplicates(["source", "target"]).groupby("source").size()
+    assert deg[suning] == 374
+    assert deg.drop(suning).max() < 374
+
+
+def test_sample_sizes_reported_by_small_build(small):
+    _, out, summary = small
+    # the small file has its own node totals; the investor count is always the report's
+    assert summary["rows"]["investor"] == SAMPLE_SIZES["investor"] == 3741
+    assert summary["rows"]["firm"] == 372
+
+
+def test_referential_integrity(small):
+    vp, out, _ = small
+    check_integrity(out, pd.read_csv(vp, dtype=str)["city_code"])
+
+
+def check_integrity(out: Path, value_cities) -> None:
+    nodes = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in (out / "nodes").glob("*.csv")}
+    ids = pd.concat([df["id"] for df in nodes.values()])
+    assert not ids.duplicated().any(), "ids must be unique across node types"
+    kind = {i: k for k, df in nodes.items() for i in df["id"]}
+    ends = {
+        "financing": ({"investor"}, {"firm"}), "investment": ({"firm"}, {"firm", "company"}),
+        "tech_enablement": ({"firm"}, {"firm", "company"}), "intl_tech_input": ({"foreign_partner"}, {"firm"}),
+        "intl_tech_enablement": ({"firm"}, {"foreign_partner"}),
+        "study_experience": ({"firm"}, {"foreign_partner"}), "work_experience": ({"firm"}, {"foreign_partner"}),
+    }
+    for table, (src, tgt) in ends.items():
+        e = _read(out, "edges", table)
+        assert e["source"].map(kind).isin(src).all(), table
+        assert e["target"].map(kind).isin(tgt).all(), table
+        assert not (e["source"] == e["target"]).any(), table
+    partners = nodes["foreign_partner"].set_index("id")["kind"]
+    assert (_read(out, "edges", "study_experience")["target"].map(partners) == "university").all()
+    assert (_read(out, "edges", "work_experience")["target"].map(partners) == "company").all()
+    rounds = _read(out, "edges", "round")
+    fin = _read(out, "edges", "financing")
+    firm_of_round = dict(zip(rounds["id"], rounds["firm"]))
+    assert (fin["round_id"].map(firm_of_round) == fin["target"]).all(), "a round belongs to the financed firm"
+    assert not fin.duplicated(["round_id", "source"]).any(), "an investor appears once per round"
+    assert set(rounds["id"]) == set(fin["round_id"]), "every round has at least one investor"
+    assert rounds["firm"].map(kind).eq("firm").all()
+    # dates within the report's cut-offs
+    for t, col, last in (("firm", "founded", "2020-12-31"), ("conference", "date", "2019-12-31"),
+                         ("policy", "date", "2019-12-31"), ("alliance", "founded", "2020-12-31"),
+                         ("park", "founded", "2020-12-31")):
+        assert (nodes[t][col] <= last).all(), t
+    for t in ("round", "investment", "tech_enablement", "intl_tech_input", "intl_tech_enablement"):
+        assert (_read(out, "edges", t)["date"] <= "2020-12-31").all(), t
+    # names unique within each node table
+    for t, df in nodes.items():
+        if t != "investor":  # investors that are people may share a name, as people do
+            assert not df["name"].duplicated().any(), t
+    # domestic nodes only in cities of the values file: any other city would join the
+    # city-level index as an all-zero region and move its minima
+    for t in ("investor", "company"):
+        assert set(_city_code_of(nodes[t])) <= set(value_cities), t
+
+
+def test_same_seed_is_byte_identical_and_other_seed_differs(small, tmp_path):
+    vp, out, _ = small
+    again = tmp_path / "again"
+    build_sample(again, seed=7, values_path=vp, progress=False)
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    for f in files:
+        assert filecmp.cmp(out / f, again / f, shallow=False), f
+    other = tmp_path / "other"
+    build_sample(other, seed=8, values_path=vp, progress=False)
+    assert not filecmp.cmp(out / "nodes" / "firm.csv", other / "nodes" / "firm.csv", shallow=False)
+
+
+def test_refuses_to_overwrite_foreign_folder(tmp_path):
+    d = tmp_path / "mine"
+    d.mkdir()
+    (d / "notes.txt").write_text("keep me")
+    assert not is_sample_dir(d)
+    assert is_sample_dir(tmp_path / "absent")
+
+
+def test_bad_values_file_names_row_and_column(tmp_path):
+    from graphkit.errors import DataError
+
+    lines = SMALL.splitlines()
+    cols = lines[0].split(",")
+    row = lines[1].split(",")
+    row[cols.index("basic_tech_firm_count")] = "301"
+    vp = tmp_path / "bad.csv"
+    vp.write_text("\n".join([lines[0], ",".join(row)]) + "\n")
+    with pytest.raises(DataError) as exc:
+        build_sample(tmp_path / "out", values_path=vp, progress=False)
+    msg = str(exc.value)
+    assert "row 1" in msg and "basic_tech_firm_count" in msg and "301" in msg
+    assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ the bundled sample
+@pytest.fixture(scope="module")
+def full(tmp_path_factory):
+    if not DEFAULT_VALUES.exists():
+        pytest.skip("graphkit/sample/calibrated/city_values.csv not committed yet")
+    out = tmp_path_factory.mktemp("full") / "sample"
+    summary = build_sample(out, values_path=DEFAULT_VALUES, progress=False)
+    return out, summary
+
+
+@pytest.mark.slow
+def test_full_build_sample_sizes(full):
+    _, summary = full
+    for table, n in SAMPLE_SIZES.items():
+        assert summary["rows"][table] == n, table
+
+
+@pytest.mark.slow
+def test_full_build_reproduces_city_values(full):
+    out, _ = full
+    got = aggregate(out)
+    want = expected(DEFAULT_VALUES)
+    want = want[(want != 0).any(axis=1)]
+    got = got.reindex(index=want.index, columns=want.columns, fill_value=0)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+@pytest.mark.slow
+def test_full_build_integrity(full):
+    check_integrity(full[0], pd.read_csv(DEFAULT_VALUES, dtype=str)["city_code"])
+
+
+@pytest.mark.slow
+def test_full_build_named_investor_portfolios(full):
+    """published_counts.csv: IDG Capital 82 Beijing firms, Sequoia China 74, Tencent 68, …
+    each exact and ranked top of its province (where the values leave room for it)."""
+    out, summary = full
+    fin = _read(out, "edges", "financing")
+    inv = _read(out, "nodes", "investor")
+    firms = _read(out, "nodes", "firm")
+    firms["province"] = firms["province"]
+    fin = fin.merge(firms[["id", "province"]], left_on="target", right_on="id")
+    rows = PUBLISHED[PUBLISHED["quantity"] == "investor_portfolio_count"]
+    name = dict(zip(inv["name_en"], inv["id"]))
+    checked = 0
+    for r in rows.itertuples():
+        en = r.subject.split(" (")[0]
+        if en not in name:
+            continue
+        port = fin[fin["province"] == r.region_zh].drop_duplicates(["source", "target"]).groupby("source").size()
+        assert port.get(name[en], 0) == int(r.value), (r.region_zh, en)
+        named_here = [name[s.split(" (")[0]] for s in rows.loc[rows["region_zh"] == r.region_zh, "subject"]
+                      if s.split(" (")[0] in name]
+        assert port.drop(named_here).max() < int(r.value)
+        checked += 1
+    assert checked == 6
+
+
+@pytest.mark.slow
+def test_bundled_sample_is_a_fresh_build(full):
+    """data/sample/ must be exactly what the builder makes from the committed values."""
+    out, _ = full
+    bundled = DEFAULT_OUT
+    assert (bundled / "manifest.json").exists(), "data/sample/ has not been built"
+    manifest = json.loads((bundled / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True and manifest["seed"] == 2021
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
+    stale = [str(f) for f in files if not filecmp.cmp(out / f, bundled / f, shallow=False)]
+    assert not stale, f"data/sample is stale; run `graphkit sample build --force`: {stale}"
