@@ -145,8 +145,6 @@ def _tooltip(v: dict) -> str:
     place = " ".join(x for x in (v.get("region"), v.get("region_en")) if x)
     lines.append(" · ".join(x for x in (kind, place) if x))
     t = v.get("type")
-    if t in ("investor", "center") and v.get("portfolio") is not None and v.get("kind") != "coinvest":
-        pass
     labels = {
         "portfolio": "portfolio (firms)" if t == "investor" or v.get("kind") == "coinvest" else "links",
         "distance": "steps from centre",
@@ -192,7 +190,7 @@ def _colors(g, color_by: str, keep: list[int]) -> tuple[list[str], list[dict]]:
 
 def _options(n: int, directed: bool, physics: bool) -> dict:
     """vis-network options: bounded stabilisation sized to the graph, then physics goes off (see _hook)."""
-    iterations = 1000 if n <= 150 else 400 if n <= 600 else 200
+    iterations = 1000 if n <= 150 else 400 if n <= 600 else 200 if n <= 1000 else 150
     return {
         "autoResize": True,
         "layout": {"improvedLayout": n <= 150, "randomSeed": 7},

@@ -53,6 +53,24 @@ class PageCheck:
     dialogs: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
 
+    def wait_for(self, expression: str, timeout_s: float = 60.0, interval_s: float = 0.1):
+        """Poll the JavaScript ``expression`` until it is truthy; return its value.
+
+        Polls with ``page.evaluate`` rather than Playwright's ``wait_for_function``, which
+        evaluates strings with ``eval`` and so fails on pages whose Content-Security-Policy
+        forbids it (graphkit's pages do). Raises TimeoutError after ``timeout_s``.
+        """
+        import time
+
+        deadline = time.monotonic() + timeout_s
+        while True:
+            value = self.page.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{expression!r} still falsy after {timeout_s} s")
+            time.sleep(interval_s)
+
 
 def browser_available() -> bool:
     """Return True when Chromium and Playwright's Python package are both installed."""
