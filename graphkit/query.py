@@ -695,8 +695,16 @@ def _register_helpers(con) -> None:
             date, year = "CAST(NULL AS DATE)", "e.year"
         else:
             date, year = (f"e.{_q(t.date)}" if t.date else "CAST(NULL AS DATE)"), "CAST(NULL AS BIGINT)"
+        # Join only the node types the locating end may name (the firm, for every edge type
+        # of the schema): a much smaller plan than joining the union of all nodes.
+        ends = t.target if t.locates in ("target", "firm") else t.source
+        places = [n for n in ends if NODE_TYPES[n].domestic]
+        if len(places) == 1:
+            at = _q(places[0])
+        else:
+            at = "(" + " UNION ALL ".join(f"SELECT id, province_code, city_code FROM {_q(n)}" for n in places) + ")"
         parts.append(f"SELECT {_lit(name)}, 'edge', {ident}, {src}, {tgt}, n.province_code, n.city_code, {date}, {year} "
-                     f"FROM {_q(name)} e LEFT JOIN node n ON n.id = e.{_q(t.locates)}")
+                     f"FROM {_q(name)} e LEFT JOIN {at} n ON n.id = e.{_q(t.locates)}")
     con.execute("CREATE TEMP VIEW located AS " + " UNION ALL ".join(parts))
     # A region parameter is bound as a code ('' = everywhere); a circle code matches its members.
     con.execute("CREATE TEMP MACRO in_region(pc, cc, r) AS (r = '' OR pc = r OR cc = r OR pc IN "
