@@ -106,6 +106,7 @@ def expected(values_path: Path) -> pd.DataFrame:
 # named investors, Suning's investments in Nanjing), empty means and zero rows.
 SMALL = """city_code,province_code,firm_count,basic_tech_firm_count,tech_enablement_relations,univ_count,inst_count,financing_relations,financing_amount,investment_relations,intl_study_experience,intl_work_experience,intl_tech_input_relations,intl_tech_enablement_relations,conference_count,alliance_count,park_count,policy_count,avg_valuation__n,avg_valuation__sum,avg_firm_patents__n,avg_firm_patents__sum,univ_avg_domestic_papers__n,univ_avg_domestic_papers__sum,univ_avg_intl_papers__n,univ_avg_intl_papers__sum,univ_avg_patents__n,univ_avg_patents__sum,inst_avg_domestic_papers__n,inst_avg_domestic_papers__sum,inst_avg_intl_papers__n,inst_avg_intl_papers__sum,inst_avg_patents__n,inst_avg_patents__sum
 110000,110000,300,60,900,5,4,700,123456.78,40,30,25,20,15,12,5,9,4,250,987654.32,200,9000,5,500,4,900,5,7000,3,90,3,120,4,400
+310000,310000,80,15,400,4,2,300,45678.90,30,12,10,8,6,5,2,4,3,60,765432.10,50,12000,4,300,4,400,4,900,2,30,2,40,2,50
 320100,320000,60,9,200,3,1,90,5000.01,400,5,4,3,2,2,1,3,2,40,1234.56,30,600,3,60,2,50,3,300,1,7,0,0,1,3
 320500,320000,10,2,0,0,0,3,0.03,0,0,0,0,0,0,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0
 440300,440000,2,0,0,2,0,0,0,0,0,0,0,0,1,0,0,0,1,0.01,2,0,0,0,0,0,0,0,0,0,0,0,0,0
@@ -160,11 +161,71 @@ def test_small_build_suning_invests_in_374(small):
     assert deg.drop(suning).max() < 374
 
 
+def _per_firm(out: Path, table: str, end: str) -> pd.DataFrame:
+    firms = _read(out, "nodes", "firm")
+    e = _read(out, "edges", table)
+    n = e.groupby(end).size().rename("n")
+    return firms.set_index("id").join(n).fillna({"n": 0})
+
+
+def test_small_build_named_firms_rank_as_reported(small):
+    """Report line 752: 车和家, 滴滴出行, 乐视体育 have Beijing's most financing relations; 中国电信
+    and 新东方 its most investment relations. Line 861: Shanghai's by financing relations are
+    蔚来汽车, 思路迪, 星环科技, 璧仞科技. Strictly, in that order."""
+    _, out, _ = small
+    for table, end, city, order in (
+        ("financing", "target", "北京市", ["车和家", "滴滴出行", "乐视体育"]),
+        ("investment", "source", "北京市", ["中国电信", "新东方"]),
+        ("financing", "target", "上海市", ["蔚来汽车", "思路迪", "星环科技", "璧仞科技"]),
+    ):
+        f = _per_firm(out, table, end)
+        f = f[f["city"] == city]
+        top = f.sort_values("n", ascending=False, kind="stable")
+        assert top["name"].head(len(order)).tolist() == order, (table, city)
+        counts = top["n"].head(len(order) + 1).tolist()
+        assert all(a > b for a, b in zip(counts, counts[1:])), (table, city, counts)
+
+
+def test_small_build_named_patents_and_amounts(small):
+    """Line 855: 展讯通信 5013 and 联影医疗 2844 patents, Shanghai's two largest holders;
+    line 861: 饿了么, 蔚来汽车, 陆金所, 紫光展锐 raised the most money in Shanghai."""
+    _, out, _ = small
+    firms = _read(out, "nodes", "firm")
+    sh = firms[firms["city"] == "上海市"]
+    pat = sh.loc[sh["patents"] != "", ["name", "patents"]].assign(p=lambda d: d["patents"].astype(int))
+    top = pat.sort_values("p", ascending=False)
+    assert top["name"].head(2).tolist() == ["展讯通信", "联影医疗"]
+    assert top["p"].head(3).tolist()[:2] == [5013, 2844] and top["p"].iloc[2] < 2844
+    rounds = _read(out, "edges", "round")
+    rounds = rounds[rounds["amount"] != ""]
+    amt = rounds.assign(a=rounds["amount"].map(Decimal)).groupby("firm")["a"].sum()
+    sh_amt = sh.set_index("id").join(amt).dropna(subset=["a"]).sort_values("a", ascending=False)
+    assert sh_amt["name"].head(4).tolist() == ["饿了么", "蔚来汽车", "陆金所", "紫光展锐"]
+
+
+def test_small_build_foreign_leaders(small):
+    """Line 754-756: Intel leads technology input to Beijing firms, Stanford their prior
+    study, Microsoft their prior work; line 863: Microsoft leads input to Shanghai."""
+    _, out, _ = small
+    firms = _read(out, "nodes", "firm").set_index("id")["city"]
+    partners = _read(out, "nodes", "foreign_partner").set_index("id")["name_en"]
+    for table, firm_end, city, leader in (
+        ("intl_tech_input", "target", "北京市", "Intel"),
+        ("study_experience", "source", "北京市", "Stanford University"),
+        ("work_experience", "source", "北京市", "Microsoft"),
+        ("intl_tech_input", "target", "上海市", "Microsoft"),
+    ):
+        e = _read(out, "edges", table)
+        other = "source" if firm_end == "target" else "target"
+        counts = e[e[firm_end].map(firms) == city][other].map(partners).value_counts()
+        assert counts.index[0] == leader and counts.iloc[0] > counts.iloc[1], (table, city, counts.head(3))
+
+
 def test_sample_sizes_reported_by_small_build(small):
     _, out, summary = small
     # the small file has its own node totals; the investor count is always the report's
     assert summary["rows"]["investor"] == SAMPLE_SIZES["investor"] == 3741
-    assert summary["rows"]["firm"] == 372
+    assert summary["rows"]["firm"] == 452
 
 
 def test_referential_integrity(small):
@@ -322,3 +383,24 @@ def test_bundled_sample_is_a_fresh_build(full):
     assert files == sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
     stale = [str(f) for f in files if not filecmp.cmp(out / f, bundled / f, shallow=False)]
     assert not stale, f"data/sample is stale; run `graphkit sample build --force`: {stale}"
+
+
+# ------------------------------------------------------------------ the command line
+def test_cli_build_refuses_a_foreign_folder_and_rebuilds_its_own(small, tmp_path, capsys):
+    from graphkit.cli import main
+
+    vp, _, _ = small
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("not a sample")
+    assert main(["sample", "build", "--out", str(foreign), "--values", str(vp), "--quiet"]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert [p.name for p in foreign.iterdir()] == ["keep.txt"]
+    mine = tmp_path / "mine"
+    assert main(["sample", "build", "--out", str(mine), "--values", str(vp), "--quiet", "--seed", "7"]) == 0
+    first = (mine / "nodes" / "firm.csv").read_bytes()
+    assert main(["sample", "build", "--out", str(mine), "--values", str(vp), "--quiet", "--seed", "7"]) == 0
+    assert (mine / "nodes" / "firm.csv").read_bytes() == first
+    out = capsys.readouterr().out
+    assert "synthetic sample written to" in out and "firm" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign", "mine"], "no temporary folders left behind"

@@ -159,6 +159,38 @@ def _order_top(values: np.ndarray, top_idx: list[int]) -> np.ndarray:
     return out
 
 
+def _strict_order(values: np.ndarray, top_idx: list[int], floor: np.ndarray | int = 0,
+                  cap: int | None = None) -> np.ndarray:
+    """Make ``values[top_idx[0]] > values[top_idx[1]] > … > every other value`` (the report's
+    "X, Y and Z rank first, second and third") by moving single units onto the named items
+    from the largest other items, never below ``floor`` nor a named item above ``cap``.
+    The total is unchanged; where it cannot be done the values are left as close as possible."""
+    v = np.asarray(values, dtype=np.int64).copy()
+    n = len(v)
+    floor = np.broadcast_to(np.asarray(floor, dtype=np.int64), (n,))
+    tops = list(top_idx)
+    rest = np.asarray([j for j in range(n) if j not in set(tops)], dtype=np.int64)
+    for _ in range(int(v.sum()) + 1):
+        changed = False
+        for pos, i in enumerate(tops):
+            later = tops[pos + 1:]
+            rival = max([v[j] for j in later] + ([int(v[rest].max())] if len(rest) else []), default=None)
+            if rival is None or v[i] > rival:
+                continue
+            if cap is not None and v[i] + 1 > cap:
+                continue
+            donors = rest[v[rest] > floor[rest]] if len(rest) else rest
+            if len(donors) == 0:
+                continue
+            d = donors[np.argmax(v[donors])]
+            v[d] -= 1
+            v[i] += 1
+            changed = True
+        if not changed:
+            break
+    return v
+
+
 def _cents_str(c: np.ndarray, known: np.ndarray | None = None) -> list[str]:
     """Format integer cents as fixed two-decimal strings ('' where not known)."""
     c = np.asarray(c, dtype=np.int64)
@@ -287,8 +319,12 @@ class _Ctx:
     firm_city: np.ndarray | None = None              # per firm: city code
     firm_prov: np.ndarray | None = None
 
-    def city(self, code: str):
-        return self.cities.loc[code]
+    def city(self, code: str) -> dict:
+        """The region row of city ``code`` as a plain dict (cached: pandas row lookups are slow)."""
+        cache = self.__dict__.setdefault("_city_cache", {})
+        if code not in cache:
+            cache[code] = {k: str(v) for k, v in self.cities.loc[code].items()}
+        return cache[code]
 
     def place_cols(self, codes: list[str]) -> tuple[list[str], list[str]]:
         """Province and city columns (Chinese names) of nodes located at ``codes``."""
@@ -592,6 +628,8 @@ def _build_financing(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
     top_rel = _real_roles(ctx, firms, "financing_relations")
     top_amt = _real_roles(ctx, firms, "financing_amount")
     by_city = {c: np.asarray(ix) for c, ix in firms.groupby("city", sort=True).groups.items()}
+    layer_arr = firms["layer"].to_numpy(dtype=object)
+    founded_arr = firms["founded_ord"].to_numpy()
     prov_of = ctx.cities["province_code"].to_dict()
     # Funded firms per city; a province whose investors the report names needs at least
     # as many funded firms as the largest named portfolio there.
@@ -627,7 +665,7 @@ def _build_financing(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
         must = [i for i in top_rel.get(c, []) + top_amt.get(c, []) if i in set(city_firms.tolist())]
         must = list(dict.fromkeys(must))[:m]
         others = [i for i in city_firms.tolist() if i not in set(must)]
-        w = firms.loc[others, "layer"].map({"basic": 2.0, "technology": 2.0, "application": 1.0}).to_numpy()
+        w = np.where(layer_arr[others] == "application", 1.0, 2.0)
         pick = rng.choice(len(others), size=m - len(must), replace=False, p=w / w.sum()) if m > len(must) else []
         funded = np.asarray(must + sorted(others[j] for j in pick), dtype=np.int64)
         # rounds per firm, then investors per round; relation totals per firm put the
@@ -636,7 +674,7 @@ def _build_financing(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
         k_inv = 1 + _split(R - nr, rng.lognormal(0, 0.7, nr))
         bundles, pos = [], 0
         for q in n_rounds:
-            bundles.append(k_inv[pos:pos + q])
+            bundles.append(k_inv[pos:pos + q].copy())
             pos += q
         totals = np.asarray([b.sum() for b in bundles])
         order_top = [list(funded).index(i) for i in top_rel.get(c, []) if i in set(funded.tolist())]
@@ -646,6 +684,22 @@ def _build_financing(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
         for bi, t in enumerate(totals.tolist()):
             remaining.setdefault(t, []).append(bi)
         bundles = [bundles[remaining[t].pop(0)] for t in perm_vals.tolist()]
+        if order_top:
+            # strict ranks: move single investor slots between firms (each round keeps ≥ 1)
+            cur = np.asarray([b.sum() for b in bundles])
+            want = _strict_order(cur, order_top, floor=np.asarray([len(b) for b in bundles]))
+            for j in np.flatnonzero(want != cur):
+                delta = int(want[j] - cur[j])
+                b = bundles[j]
+                if delta > 0:
+                    b[-1] += delta
+                else:
+                    for q in range(len(b) - 1, -1, -1):
+                        take = min(b[q] - 1, -delta)
+                        b[q] -= take
+                        delta += take
+                        if delta == 0:
+                            break
         # amounts: per firm, then per round
         disclosed = [np.ones(len(b), dtype=bool) for b in bundles]
         if A == 0:
@@ -663,12 +717,13 @@ def _build_financing(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
             amt_top = [list(funded).index(i) for i in top_amt.get(c, []) if i in set(funded.tolist())]
             amt_top = [j for j in amt_top if has_disc[j]]
             if amt_top:
-                sub = _order_top(firm_amt[idx], [list(idx).index(j) for j in amt_top])
-                firm_amt[idx] = sub
+                top_pos = [list(idx).index(j) for j in amt_top]
+                sub = _order_top(firm_amt[idx], top_pos)
+                firm_amt[idx] = _strict_order(sub, top_pos, floor=np.minimum(sub, 100_000))
         for j, f in enumerate(funded.tolist()):
             q = len(bundles[j])
             start = int(min(int(rng.integers(0, 4)), len(_ROUND_LADDER) - q)) if q <= len(_ROUND_LADDER) else 0
-            founded = int(firms.at[f, "founded_ord"])
+            founded = int(founded_arr[f])
             lo = max(founded + 90, _dt.date(2005, 1, 1).toordinal())
             hi = _CUTOFF.toordinal()
             if lo > hi:
@@ -825,12 +880,13 @@ def _out_degrees(ctx: _Ctx, rng, indicator: str, weight_fn, pins: dict[int, int]
     top = top or {}
     prov_of = ctx.cities["province_code"].to_dict()
     groups = firms.groupby("city", sort=True).groups
+    base_w = np.asarray(weight_fn(firms), dtype=float)
     for r in ctx.values.itertuples(index=False):
         T = int(getattr(r, indicator))
         if T == 0:
             continue
         ix = np.asarray(groups[r.city_code])
-        w = weight_fn(firms.loc[ix]) * rng.lognormal(0, 1.0, len(ix))
+        w = base_w[ix] * rng.lognormal(0, 1.0, len(ix))
         # some firms have no such relations at all
         active = rng.random(len(ix)) < active_share
         active[np.argmax(w)] = True
@@ -848,8 +904,11 @@ def _out_degrees(ctx: _Ctx, rng, indicator: str, weight_fn, pins: dict[int, int]
         if cap is not None:
             ww = np.where(ww > 0, ww, 1e-6)  # every firm may be needed to stay under the cap
         d = np.zeros(len(ix), dtype=np.int64)
+        n_tops = sum(1 for i in top.get(r.city_code, []) if i in set(ix.tolist()))
         if free:
-            d[free] = _split(T - pinned_total, ww, cap=cap)
+            # leave room under the cap for the named firms to rank strictly above the rest
+            split_cap = cap - n_tops if cap is not None and cap - n_tops > 0 else cap
+            d[free] = _split(T - pinned_total, ww, cap=split_cap)
         elif T != pinned_total:
             fixed = {}
             d = _split(T, w)
@@ -860,8 +919,9 @@ def _out_degrees(ctx: _Ctx, rng, indicator: str, weight_fn, pins: dict[int, int]
         tops = [j for j in tops if j not in fixed]
         if tops:
             free_pos = [j for j in range(len(ix)) if j not in fixed]
-            sub = _order_top(d[free_pos], [free_pos.index(j) for j in tops])
-            d[free_pos] = sub
+            top_pos = [free_pos.index(j) for j in tops]
+            sub = _order_top(d[free_pos], top_pos)
+            d[free_pos] = _strict_order(sub, top_pos, cap=cap)
         deg[ix] = d
     return deg
 
@@ -943,6 +1003,36 @@ def _build_companies_and_firm_edges(ctx: _Ctx) -> None:
     ctx.firm_prov = firm_prov
 
 
+def _verify_firm_roles(ctx: _Ctx) -> None:
+    """Record whether each named firm holds the rank the report gives it in its city
+    (ties share the best rank), measured on the built tables."""
+    firms = ctx.tables["firm"]
+    nf = len(firms)
+    slots, rounds = ctx.tables["financing_slots"], ctx.tables["round"]
+    inv_src = pd.Index(firms["id"]).get_indexer(ctx.tables["investment"]["source"])
+    measures = {
+        "financing_relations": np.bincount(slots["firm"].to_numpy(), minlength=nf),
+        "financing_amount": np.bincount(rounds["firm"].to_numpy(), weights=np.maximum(rounds["amount"].to_numpy(), 0),
+                                        minlength=nf),
+        "investment_relations": np.bincount(inv_src, minlength=nf),
+    }
+    city = firms["city"].to_numpy()
+    for i, real in enumerate(firms["real"].tolist()):
+        if real < 0:
+            continue
+        for role in REAL_FIRMS[real][4]:
+            if role[0] != "top":
+                continue
+            _, ind, k = role
+            m = measures[ind]
+            here = m[city == city[i]]
+            rank = 1 + int((here > m[i]).sum())
+            ok = rank == k and m[i] > 0
+            ctx.notes.append(("honoured" if ok else "not honoured",
+                              f"{REAL_FIRMS[real][0]} ranks {k} in {ctx.city(city[i])['zh']} on {ind}"
+                              + ("" if ok else f" (built: rank {rank}, value {m[i]:g})")))
+
+
 # --------------------------------------------------------------------------------------
 # foreign partners and international relations
 # --------------------------------------------------------------------------------------
@@ -972,6 +1062,27 @@ def _relabel_favourites(part_idx: np.ndarray, mask: np.ndarray, fav: list[int], 
     return part_idx
 
 
+def _strict_top(part_idx: np.ndarray, firm_idx: np.ndarray, mask: np.ndarray, top: int) -> np.ndarray:
+    """Make partner ``top`` strictly the most frequent within ``mask`` (the report says it is
+    *the* largest), moving single edges from the tied rivals onto it — only on firms that
+    have no edge with ``top`` yet, so (firm, partner) pairs stay distinct."""
+    part_idx = part_idx.copy()
+    sub = np.flatnonzero(mask)
+    for _ in range(len(sub)):
+        labels, counts = np.unique(part_idx[sub], return_counts=True)
+        c_top = int(counts[labels == top].sum())
+        rivals = labels[(labels != top) & (counts >= c_top)]
+        if len(rivals) == 0:
+            break
+        rival = int(rivals[0])
+        has_top = set(firm_idx[sub][part_idx[sub] == top].tolist())
+        cand = [e for e in sub.tolist() if part_idx[e] == rival and firm_idx[e] not in has_top]
+        if not cand:
+            break
+        part_idx[cand[0]] = top
+    return part_idx
+
+
 def _build_intl(ctx: _Ctx) -> None:
     rng = _rng(ctx.seed, "international")
     firms = ctx.tables["firm"]
@@ -984,7 +1095,6 @@ def _build_intl(ctx: _Ctx) -> None:
     prov_of = ctx.cities["province_code"].to_dict()
     firm_prov = np.asarray([prov_of[c] for c in firm_city], dtype=object)
     lay_w = lambda df: df["layer"].map({"basic": 3.0, "technology": 2.5, "application": 1.0}).to_numpy()
-    people = N.NamePool(tries=3)
     specs = (
         ("intl_tech_input", "intl_tech_input_relations", "both", True, (2012, 1)),
         ("intl_tech_enablement", "intl_tech_enablement_relations", "company", True, (2014, 1)),
@@ -1006,9 +1116,11 @@ def _build_intl(ctx: _Ctx) -> None:
             else:
                 mask = firm_city[fsrc] == region
             pi = _relabel_favourites(pi, mask, favi, ids)
+            if favi:
+                pi = _strict_top(pi, fsrc, mask, favi[0])
         cols: dict = {}
         if table in ("study_experience", "work_experience"):
-            persons = [people.take(lambda: N.person_name(rng))[0] for _ in range(len(fsrc))]
+            persons = [N.person_name(rng)[0] for _ in range(len(fsrc))]  # people may share a name
             lo = 1990 if table == "study_experience" else 1995
             year = rng.integers(lo, 2021, len(fsrc))
             cols = {"person": persons, "year": _int_str(year)}
@@ -1023,6 +1135,20 @@ def _build_intl(ctx: _Ctx) -> None:
         else:
             df = pd.DataFrame({"source": f_ids, "target": p_ids, **cols})
         ctx.tables[table] = df
+        for region, fav in sorted(city_lists.items()):
+            if region in ctx.provinces.index and ctx.provinces.at[region, "capital_code"] != region:
+                mask = firm_prov[fsrc] == region
+                where = ctx.provinces.at[region, "zh"]
+            else:
+                mask = firm_city[fsrc] == region
+                where = ctx.city(region)["zh"]
+            labels, counts = np.unique(pi[mask], return_counts=True)
+            top = key_idx[fav[0]]
+            c_top = int(counts[labels == top].sum())
+            strict = c_top > 0 and (counts[labels != top] < c_top).all()
+            ctx.notes.append(("honoured" if strict else "not honoured",
+                              f"{partners.at[top, 'name']} ({partners.at[top, 'name_en']}) leads {where}'s "
+                              f"{_TABLE_ZH[table]} ({c_top})"))
 
 
 # --------------------------------------------------------------------------------------
@@ -1292,6 +1418,7 @@ def build_sample(out_dir: str | Path | None = None, seed: int = 2021, values_pat
     say(f"financing: {len(rounds)} rounds, {len(slots)} investor participations")
     _build_companies_and_firm_edges(ctx)
     say("investment and technology-enablement relations")
+    _verify_firm_roles(ctx)
     ctx.tables["foreign_partner"] = _build_partners(ctx)
     _build_intl(ctx)
     say("international relations")
