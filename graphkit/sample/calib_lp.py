@@ -1,0 +1,156 @@
+"""A small builder for mixed-integer linear programs solved with HiGHS (via scipy).
+
+The calibration of the sample database writes its model as affine expressions over named
+variables; this module keeps the bookkeeping (bounds, integrality, sparse rows, soft
+constraints with penalised slack) so that the model code reads like the maths.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Expr", "Model", "Solution", "esum"]
+
+
+class Expr:
+    """An affine expression ``sum(coef[i] * var[i]) + const`` over variable indices."""
+
+    __slots__ = ("terms", "const")
+
+    def __init__(self, terms: dict[int, float] | None = None, const: float = 0.0):
+        self.terms = dict(terms or {})
+        self.const = float(const)
+
+    @classmethod
+    def var(cls, index: int, coef: float = 1.0) -> "Expr":
+        """Return the expression ``coef * var[index]``."""
+        return cls({index: coef})
+
+    def __add__(self, other):
+        if isinstance(other, (int, float, np.floating, np.integer)):
+            return Expr(self.terms, self.const + float(other))
+        out = dict(self.terms)
+        for k, v in other.terms.items():
+            out[k] = out.get(k, 0.0) + v
+        return Expr(out, self.const + other.const)
+
+    __radd__ = __add__
+
+    def __mul__(self, k):
+        k = float(k)
+        return Expr({i: v * k for i, v in self.terms.items()}, self.const * k)
+
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        return self + (-other if isinstance(other, Expr) else -float(other))
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def value(self, x: np.ndarray) -> float:
+        """Evaluate at the variable vector ``x``."""
+        return self.const + sum(v * x[i] for i, v in self.terms.items())
+
+
+def esum(items) -> Expr:
+    """Sum an iterable of expressions (an empty sum is 0)."""
+    out = Expr()
+    for e in items:
+        out = out + e
+    return out
+
+
+@dataclass
+class Solution:
+    """The result of :meth:`Model.solve`: status text, objective and the variable vector."""
+
+    ok: bool
+    status: str
+    objective: float
+    x: np.ndarray
+    seconds: float = 0.0
+
+    def __call__(self, e: Expr) -> float:
+        """Evaluate an expression at the solution."""
+        return e.value(self.x)
+
+
+@dataclass
+class Model:
+    """Variables (bounds, integrality), constraint rows and a linear objective."""
+
+    lb: list = field(default_factory=list)
+    ub: list = field(default_factory=list)
+    integer: list = field(default_factory=list)
+    cost: list = field(default_factory=list)
+    names: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # (dict, lo, hi, name)
+
+    def add_var(self, lb=0.0, ub=np.inf, integer=False, cost=0.0, name="") -> Expr:
+        """Add a variable and return it as an expression."""
+        self.lb.append(float(lb))
+        self.ub.append(float(ub))
+        self.integer.append(1 if integer else 0)
+        self.cost.append(float(cost))
+        self.names.append(name)
+        return Expr.var(len(self.lb) - 1)
+
+    def add(self, e: Expr, lo=-np.inf, hi=np.inf, name="") -> None:
+        """Add the constraint ``lo <= e <= hi`` (the constant of ``e`` is moved to the bounds)."""
+        terms = {k: v for k, v in e.terms.items() if v != 0.0}
+        lo2, hi2 = lo - e.const, hi - e.const
+        if not terms:
+            if lo2 > 1e-9 or hi2 < -1e-9:
+                raise ValueError(f"constant constraint cannot hold: {name} ({lo2}, {hi2})")
+            return
+        self.rows.append((terms, lo2, hi2, name))
+
+    def ge(self, a: Expr, b, name="") -> None:
+        """Add ``a >= b``."""
+        self.add(a - b, lo=0.0, name=name)
+
+    def eq(self, a: Expr, b, name="") -> None:
+        """Add ``a == b``."""
+        self.add(a - b, lo=0.0, hi=0.0, name=name)
+
+    def soft_abs(self, e: Expr, target: float, tol: float, weight: float, name="") -> Expr:
+        """Penalise ``max(0, |e - target| - tol)`` with ``weight``; return the excess variable."""
+        s = self.add_var(0.0, np.inf, cost=weight, name=f"excess:{name}")
+        self.add(e - s, hi=target + tol, name=name)
+        self.add(e + s, lo=target - tol, name=name)
+        return s
+
+    def solve(self, time_limit: float = 60.0, gap: float = 1e-6) -> Solution:
+        """Solve with HiGHS (scipy.optimize.milp) and return a :class:`Solution`."""
+        import time
+
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import csr_matrix
+
+        n = len(self.lb)
+        data, ri, ci, lo, hi = [], [], [], [], []
+        for r, (terms, a, b, _) in enumerate(self.rows):
+            for k, v in terms.items():
+                ri.append(r)
+                ci.append(k)
+                data.append(v)
+            lo.append(a)
+            hi.append(b)
+        A = csr_matrix((data, (ri, ci)), shape=(len(self.rows), n))
+        t0 = time.perf_counter()
+        res = milp(
+            c=np.array(self.cost),
+            constraints=[LinearConstraint(A, np.array(lo), np.array(hi))] if self.rows else [],
+            integrality=np.array(self.integer),
+            bounds=Bounds(np.array(self.lb), np.array(self.ub)),
+            options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
+        )
+        secs = time.perf_counter() - t0
+        x = res.x if res.x is not None else np.full(n, np.nan)
+        ok = res.x is not None
+        return Solution(ok, str(res.message), float(res.fun) if ok else np.inf, x, secs)
