@@ -533,6 +533,7 @@ def build_report(inputs: ReportInputs, out: str | Path, lang: str = "zh", force:
         notes.append(msg)
     title = tx.t(lang, "title")
     with atomic_dir(out) as tmp:
+        tmp.chmod(0o755)  # mkdtemp makes it private; a report folder is meant to be shared
         figs = tmp / FIGURES
         with chart_style(font):
             blocks, counts = report_blocks(inputs, figs, lang, chart_lang, echelon_method, top_cities, city_profiles)

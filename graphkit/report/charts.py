@@ -23,6 +23,11 @@ ECHELON_COLOURS = ("#08519c", "#3182bd", "#6baed6", "#9ecae1", "#c6dbef")
 _OTHER = "#b0b0b0"
 
 
+def _text_width(label: str) -> float:
+    """Approximate width of a (possibly multi-line) label in ems: CJK characters 1, others 0.58."""
+    return max((sum(1.0 if ord(c) > 0x2E80 else 0.58 for c in line) for line in str(label).split("\n")), default=0.0)
+
+
 def png_size(path: str | Path) -> tuple[int, int]:
     """Return (width, height) in pixels from a PNG file's header."""
     with open(path, "rb") as fh:
@@ -79,7 +84,17 @@ class Charts:
     def _figure(width: float, height: float):
         from matplotlib.figure import Figure
 
-        return Figure(figsize=(width, height), layout="constrained")
+        # Fixed margins (see _margins) rather than a layout engine: constrained layout draws
+        # every chart twice, and 60 charts are a noticeable wait on a busy machine.
+        return Figure(figsize=(width, height))
+
+    @staticmethod
+    def _margins(fig, labels: Sequence[str], top: float = 0.15, bottom: float = 0.45, right: float = 0.25) -> None:
+        """Set margins in inches: the left one wide enough for the longest y label."""
+        size = 9.0
+        widest = max((_text_width(lab) for lab in labels), default=1.0) * size / 72 + 0.2
+        w, h = fig.get_size_inches()
+        fig.subplots_adjust(left=min(widest / w, 0.5), right=1 - right / w, top=1 - top / h, bottom=min(bottom / h, 0.45))
 
     # -- ranking bars ---------------------------------------------------------------------
     def ranking(self, name: str, labels: Sequence[str], values: Sequence[float], title: str,
@@ -91,6 +106,7 @@ class Charts:
         """
         n = len(labels)
         fig = self._figure(7.2, 0.9 + 0.24 * max(n, 3))
+        self._margins(fig, labels, top=0.4 if title else 0.15, bottom=0.55 if xlabel else 0.35)
         ax = fig.add_subplot()
         y = list(range(n))[::-1]
         colours = [ECHELON_COLOURS[min(g, len(ECHELON_COLOURS)) - 1] for g in groups] if groups else [PALETTE[0]] * n
@@ -117,6 +133,7 @@ class Charts:
         """Horizontal stacked bars (e.g. a tier-1 score split into its tier-2 scores), first on top."""
         n = len(labels)
         fig = self._figure(7.2, 1.1 + 0.24 * max(n, 3))
+        self._margins(fig, labels, top=0.4 if title else 0.15, bottom=0.35)
         ax = fig.add_subplot()
         y = list(range(n))[::-1]
         left = [0.0] * n
@@ -142,8 +159,14 @@ class Charts:
 
         ``values[i][j]`` is the amount of segment j in row i; shares of 4 % or more are labelled.
         """
+        import textwrap
+
         n = len(rows)
-        fig = self._figure(7.2, 1.3 + 0.42 * max(n, 1))
+        rows = [textwrap.fill(r, 30) if _text_width(r) > 20 else r for r in rows]
+        ncol = 5 if sum(_text_width(sg) + 3 for sg in segments) < 60 else 3
+        legend_rows = -(-len(segments) // ncol)
+        fig = self._figure(7.2, 1.1 + 0.2 * legend_rows + 0.42 * max(n, 1))
+        self._margins(fig, rows, top=0.4 if title else 0.15, bottom=0.65 + 0.2 * legend_rows)
         ax = fig.add_subplot()
         y = list(range(n))[::-1]
         left = [0.0] * n
@@ -164,7 +187,7 @@ class Charts:
         ax.set_yticks(y, rows)
         ax.tick_params(axis="y", length=0)
         ax.set_title(title)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if n > 1 else -0.3), ncol=min(len(segments), 5), frameon=False, fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3 / (0.42 * max(n, 1))), ncol=ncol, frameon=False, fontsize=8)
         return self._save(fig, name)
 
     # -- radar ----------------------------------------------------------------------------
@@ -182,7 +205,7 @@ class Charts:
         line.set_data(closed_a, closed_v)
         fill.set_xy(list(zip(closed_a, closed_v)))
         for t, a, v, r in zip(labels, angles, values, ranks):
-            t.set_position((a, min(v + 0.1, 1.12)))
+            t.set_position((a, v + 0.11 if v < 0.8 else v - 0.13))
             t.set_text(str(int(r)) if r == r else "–")
         ax.set_title(title, pad=18)
         return self._save(fig, name)
@@ -190,12 +213,13 @@ class Charts:
     def _new_radar(self, axes: Sequence[str], angles: list[float]):
         from matplotlib.patches import Polygon
 
-        fig = self._figure(4.6, 4.4)
-        ax = fig.add_subplot(projection="polar")
+        fig = self._figure(4.8, 4.6)
+        ax = fig.add_axes((0.2, 0.12, 0.6, 0.68), projection="polar")
         ax.set_theta_offset(math.pi / 2)
         ax.set_theta_direction(-1)
         ax.set_ylim(0, 1.15)
         ax.set_xticks(angles, list(axes))
+        ax.tick_params(axis="x", pad=11)
         ax.set_yticks([0.2, 0.5, 1.0], ["1/5", "1/2", "1"], fontsize=7, color="#666666")
         ax.set_rlabel_position(180 / len(axes))
         ax.grid(color="#cccccc", linewidth=0.6)
