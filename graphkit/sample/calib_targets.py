@@ -125,10 +125,10 @@ def _read(ref: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(ref / name, dtype={"code": str, "province_code": str})
 
 
-def load_targets(root: Path | None = None) -> Targets:
-    """Read data/reference, data/indicators.toml and data/regions into :class:`Targets`."""
+def load_targets(root: Path | None = None, ref_dir: Path | None = None) -> Targets:
+    """Read data/reference (or ``ref_dir``), data/indicators.toml and data/regions into :class:`Targets`."""
     root = Path(root) if root else repo_root()
-    ref = root / "data" / "reference"
+    ref = Path(ref_dir) if ref_dir else root / "data" / "reference"
     with open(root / "data" / "indicators.toml", "rb") as fh:
         doc = tomllib.load(fh)
     t2parent = {t["code"]: t["parent"] for t in doc["tier2"]}

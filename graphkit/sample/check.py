@@ -1,0 +1,373 @@
+"""The reproduction check: score a dataset with the ordinary pipeline, compare with the report.
+
+:func:`run_check` evaluates the dataset (default: the bundled sample) at province, city and
+circle level with :func:`graphkit.evaluate` — never with the calibration's own numbers — and
+lines up every figure the report publishes (``data/reference/``) with its reproduction:
+
+========================  =====================================================  ==========
+kind                      what                                                   tolerance
+========================  =====================================================  ==========
+``province_score``        totals, tier-1 and tier-2 scores (province_scores.csv)  ±0.05
+``table3_rank``           Table 3: total and tier-1 ranks, 31 provinces           exact
+``detail_rank``           tier-2 and tier-3 ranks (province_detail_ranks.csv)     exact
+``circle_score``          Table 4 scores of the four circles                     ±0.1
+``circle_rank``           Table 4 ranks and the circles' sub-ranks (Tables 5-11)  exact
+``city_score``            the five published city scores                          ±0.1
+``city_rank``             Table 43 (top 20: total and tier-1 ranks)               exact
+``city_detail_rank``      Tables 44-48 (five cities, all indicators)              exact
+``count``                 absolute counts and shares (published_counts.csv)      printed precision
+========================  =====================================================  ==========
+
+Each mismatch carries an explanation: a contradiction in the report (with the figures that
+contradict), or the trade-off the calibration took (see docs/sample_calibration.md).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["KINDS", "TOLERANCE", "CheckResult", "run_check", "compare"]
+
+#: Kinds of published figure, in the order the check reports them, with zh/en labels.
+KINDS: dict[str, tuple[str, str]] = {
+    "province_score": ("省级得分", "province scores"),
+    "table3_rank": ("表3排名", "Table 3 ranks"),
+    "detail_rank": ("省级二三级指标排名", "province tier-2/3 ranks"),
+    "circle_score": ("经济圈得分", "circle scores"),
+    "circle_rank": ("经济圈排名", "circle ranks"),
+    "city_score": ("城市得分", "city scores"),
+    "city_rank": ("表43城市排名", "Table 43 city ranks"),
+    "city_detail_rank": ("城市指标排名", "city indicator ranks"),
+    "count": ("绝对数量与占比", "absolute counts and shares"),
+}
+#: Acceptance tolerance of score kinds (issue 3).
+TOLERANCE = {"province_score": 0.05, "circle_score": 0.1, "city_score": 0.1}
+#: Acceptance thresholds: kind -> minimum share of matches.
+ACCEPT = {"province_score": 1.0, "table3_rank": 1.0, "circle_score": 1.0, "circle_rank": 1.0,
+          "detail_rank": 0.98, "city_score": 1.0, "city_rank": 1.0}
+
+_CIRCLE_EN = {"Beijing-Tianjin-Hebei": "JJJ", "Yangtze River Delta": "YRD", "Pearl River Delta": "PRD",
+              "Sichuan-Chongqing": "CY"}
+_NODE_COUNTS = {"firm_count": "firm", "investor_count": "investor", "univ_count": "university",
+                "inst_count": "institute", "conference_count": "conference", "alliance_count": "alliance",
+                "policy_count": "policy", "park_count": "park"}
+_SHARES = {
+    "firm_count_share": "firm_count", "tech_enablement_relations_share": "tech_enablement_relations",
+    "univ_share": "univ_count", "inst_share": "inst_count", "financing_amount_share": "financing_amount",
+    "financing_relations_share": "financing_relations", "investment_relations_share": "investment_relations",
+    "intl_study_experience_share": "intl_study_experience", "intl_work_experience_share": "intl_work_experience",
+    "intl_tech_input_relations_share": "intl_tech_input_relations",
+    "intl_tech_enablement_relations_share": "intl_tech_enablement_relations",
+    "alliance_share": "alliance_count", "conference_share": "conference_count", "park_share": "park_count",
+    "policy_share": "policy_count",
+}
+
+
+@dataclass
+class CheckResult:
+    """Published vs reproduced, one row per published figure, and the shares that match.
+
+    ``rows`` columns: kind, region, region_en, indicator, published, reproduced, match (bool,
+    or NA where the dataset cannot show the figure), explanation. ``summary``: per kind the
+    number of figures, of checkable ones, of matches and the share. ``passed``: acceptance
+    criterion -> bool.
+    """
+
+    rows: pd.DataFrame
+    summary: pd.DataFrame
+    passed: dict = field(default_factory=dict)
+
+    def share(self, kind: str) -> float:
+        """Share of checkable figures of ``kind`` that match."""
+        return float(self.summary.loc[kind, "share"])
+
+    def mismatches(self, kind: str | None = None) -> pd.DataFrame:
+        """Rows that do not match (of one kind, or all)."""
+        r = self.rows[self.rows["match"].eq(False)]
+        return r if kind is None else r[r.kind == kind]
+
+    def __repr__(self) -> str:
+        parts = [f"{k} {s.matched}/{s.checked}" for k, s in self.summary.iterrows()]
+        return "<CheckResult " + ", ".join(parts) + ">"
+
+
+def _row(kind, region, region_en, indicator, published, reproduced, match, explanation=""):
+    return {"kind": kind, "region": region, "region_en": region_en, "indicator": indicator,
+            "published": published, "reproduced": reproduced, "match": match, "explanation": explanation}
+
+
+def _rank_expl(t, prov_en: str, path: str, published: int, got) -> str:
+    from graphkit.sample.calib_targets import FREE_CELLS, RANK_REPAIRS
+
+    key = (prov_en, path)
+    if key in RANK_REPAIRS and RANK_REPAIRS[key][0] != RANK_REPAIRS[key][1]:
+        pub, used, why = RANK_REPAIRS[key]
+        return f"report contradiction: printed {pub}, calibrated to {used}: {why}"
+    return "trade-off: not held by the calibration (see docs/sample_calibration.md)"
+
+
+def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
+    """Build the published-vs-reproduced rows from three evaluations (province, city, circle).
+
+    ``t`` is :class:`graphkit.sample.calib_targets.Targets`; ``prov``/``city``/``circ`` are
+    objects with ``total`` (Series), ``tier1``, ``tier2``, ``raw`` (DataFrames) and ``ranks``
+    (DataFrame with a ``total`` column), indexed by region code; ``ds`` (optional) is the
+    dataset, for the counts the index does not aggregate (layers, named investors, nodes).
+    """
+    from graphkit.sample.calib_targets import SCORE_CHOICES
+
+    rows = []
+    pz = dict(zip(t.provinces.en, t.provinces.zh))
+    pcode = t.en2code
+
+    def score_of(ev, level, code, region):
+        if level == "total":
+            return float(ev.total.get(region, np.nan))
+        tab = ev.tier1 if level == "tier1" else ev.tier2
+        return float(tab.at[region, code]) if region in tab.index else np.nan
+
+    def rank_of(ev, code, region):
+        return int(ev.ranks.at[region, code]) if region in ev.ranks.index and pd.notna(ev.ranks.at[region, code]) else None
+
+    # province scores
+    for r in t.province_scores.itertuples():
+        got = score_of(prov, r.level, r.indicator, pcode[r.province_en])
+        ok = abs(got - r.score) <= TOLERANCE["province_score"] + 1e-9
+        expl = ""
+        key = (r.province_en, r.indicator)
+        if key in SCORE_CHOICES:
+            expl = f"report prints two values; {SCORE_CHOICES[key][1]}"
+        elif not ok:
+            expl = "trade-off: the integer counts cannot meet this score within tolerance"
+        rows.append(_row("province_score", pz[r.province_en], r.province_en, r.indicator, float(r.score),
+                         round(got, 4), ok, expl))
+    # Table 3
+    for r in t.table3.itertuples():
+        for code in ["total"] + list(t.tier1):
+            pub = int(getattr(r, f"{code}_2021"))
+            got = rank_of(prov, code, pcode[r.province_en])
+            rows.append(_row("table3_rank", pz[r.province_en], r.province_en, code, pub, got, got == pub,
+                             "" if got == pub else "trade-off: not held by the calibration"))
+    # detail ranks (tier 2 and 3)
+    d = t.detail[t.detail.level.isin(["tier2", "tier3"]) & t.detail.rank_2021.notna()]
+    for r in d.itertuples():
+        code = r.indicator_path.split("/")[-1]
+        got = rank_of(prov, code, pcode[r.province_en])
+        pub = int(r.rank_2021)
+        rows.append(_row("detail_rank", r.province_zh, r.province_en, r.indicator_path, pub, got, got == pub,
+                         "" if got == pub else _rank_expl(t, r.province_en, r.indicator_path, pub, got)))
+    # circles
+    for r in t.circles_table.itertuples():
+        c = r.circle_code
+        for code in ["total"] + list(t.tier1):
+            pub = float(r.total_score if code == "total" else getattr(r, f"{code}_score"))
+            got = score_of(circ, "total" if code == "total" else "tier1", code, c)
+            ok = abs(got - pub) <= TOLERANCE["circle_score"] + 1e-9
+            rows.append(_row("circle_score", r.circle_zh, r.circle_en, code, pub, round(got, 4), ok,
+                             "" if ok else "trade-off: circle sums follow the province scores"))
+            pr = int(r.total_rank if code == "total" else getattr(r, f"{code}_rank"))
+            gr = rank_of(circ, code, c)
+            rows.append(_row("circle_rank", r.circle_zh, r.circle_en, code, pr, gr, gr == pr,
+                             "" if gr == pr else "trade-off: not held by the calibration"))
+    for r in t.circle_subranks.itertuples():
+        c = _CIRCLE_EN[r.circle_en]
+        gr = rank_of(circ, r.indicator, c)
+        pr = int(r.rank_2021)
+        rows.append(_row("circle_rank", r.circle_zh, r.circle_en, f"table{r.table}:{r.indicator}", pr, gr, gr == pr,
+                         "" if gr == pr else "trade-off: not held by the calibration"))
+    # cities
+    czh = dict(zip(t.cities.zh, t.cities.code))
+    for r in t.city_top20.itertuples():
+        cc = czh.get(r.city_zh)
+        for code in ["total"] + list(t.tier1):
+            pub = int(getattr(r, "total_rank" if code == "total" else f"{code}_rank"))
+            got = rank_of(city, code, cc)
+            rows.append(_row("city_rank", r.city_zh, r.city_en, code, pub, got, got == pub,
+                             "" if got == pub else "trade-off: city split not exact (see docs)"))
+        if pd.notna(r.total_score):
+            got = score_of(city, "total", "total", cc)
+            ok = abs(got - r.total_score) <= TOLERANCE["city_score"] + 1e-9
+            rows.append(_row("city_score", r.city_zh, r.city_en, "total", float(r.total_score), round(got, 4), ok,
+                             "" if ok else "trade-off: city split not exact (see docs)"))
+    for r in t.city_detail.itertuples():
+        cc = czh.get(r.city_zh)
+        code = r.indicator_path.split("/")[-1]
+        got = rank_of(city, code, cc)
+        pub = int(r.rank_2021)
+        expl = ""
+        if got != pub:
+            expl = "trade-off: city split not exact (see docs)"
+            if isinstance(r.note, str) and "DISAGREEMENT" in r.note:
+                expl = "report contradiction: " + r.note
+        rows.append(_row("city_detail_rank", r.city_zh, r.city_en, r.indicator_path, pub, got, got == pub, expl))
+    rows += _count_rows(t, prov, city, circ, ds)
+    return pd.DataFrame(rows)
+
+
+def _norm_name(s: str) -> str:
+    return re.sub(r"[\s\u3000]", "", str(s)).lower()
+
+
+def _count_rows(t, prov, city, circ, ds) -> list:
+    """Rows for published_counts.csv."""
+    rows = []
+    pcode = t.en2code
+    czh = dict(zip(t.cities.en, t.cities.code))
+    ccode = {r.city_en: czh_code for r in t.city_top20.itertuples()
+             for czh_code in [t.cities[t.cities.zh == r.city_zh].code.iloc[0]]}
+    for name in ("Hefei", "Ma'anshan", "Wuhu", "Suzhou", "Nanjing"):
+        ccode.setdefault(name, czh.get(name))
+    circles = t.circles
+    all_circ = sorted({p for ps in circles.values() for p in ps})
+    prov_raw = prov.raw
+    national = prov_raw.fillna(0).sum()
+    layer = None
+    if ds is not None and "layer" in ds.nodes["firm"].columns:
+        f = ds.nodes["firm"]
+        layer = f.groupby(["province_code", "layer"]).size().unstack(fill_value=0)
+        layer_city = f.groupby(["city_code", "layer"]).size().unstack(fill_value=0)
+
+    def raw_value(level, region_en, code):
+        if level == "province":
+            return float(prov_raw.at[pcode[region_en], code]) if pcode.get(region_en) in prov_raw.index else np.nan
+        if level == "city":
+            cc = ccode.get(region_en)
+            return float(city.raw.at[cc, code]) if cc in city.raw.index else 0.0
+        if level == "circle":
+            if region_en == "Four economic circles combined":
+                return float(prov_raw.loc[all_circ, code].fillna(0).sum())
+            if region_en == "Regions outside the four circles":
+                return float(national[code] - prov_raw.loc[all_circ, code].fillna(0).sum())
+            return float(prov_raw.loc[circles[_CIRCLE_EN[region_en]], code].fillna(0).sum())
+        return float(national[code])
+
+    for r in t.counts.itertuples():
+        q, lvl, val = r.quantity, r.region_level, float(r.value)
+        label = r.region_en
+        got, expl = np.nan, ""
+        note = r.note if isinstance(r.note, str) else ""
+        if lvl == "national" and q in _NODE_COUNTS and ds is not None:
+            got = float(len(ds.nodes[_NODE_COUNTS[q]]))
+        elif q in prov_raw.columns and not r.is_share and lvl != "national":
+            got = raw_value(lvl, label, q)
+        elif r.is_share and q in _SHARES:
+            code = _SHARES[q]
+            whole = float(national[code])
+            if lvl == "city" or lvl == "province":
+                whole = np.nan  # shares of a circle or province total: below
+                if label == "Beijing":
+                    whole = float(national[code])
+                elif label == "Shanghai":
+                    whole = raw_value("circle", "Yangtze River Delta", code)
+                elif label == "Shenzhen":
+                    whole = raw_value("province", "Guangdong", code)
+                elif label == "Chengdu":
+                    whole = raw_value("circle", "Sichuan-Chongqing", code)
+            part = raw_value(lvl, label, code)
+            got = round(100.0 * part / whole, 4) if whole and not np.isnan(whole) else np.nan
+            if q == "policy_share":
+                expl = "report contradiction: the policy shares use 589 policies, the sample has 577 (" + note + ")"
+        elif q in ("basic_layer_firm_count", "tech_layer_firm_count", "application_layer_firm_count") and layer is not None:
+            lay = q.split("_")[0]
+            lay = {"tech": "technology"}.get(lay, lay)
+            if lvl == "province":
+                got = float(layer.at[pcode[label], lay]) if pcode[label] in layer.index and lay in layer.columns else 0.0
+            elif lvl == "city" and ccode.get(label) in layer_city.index:
+                got = float(layer_city.at[ccode[label], lay]) if lay in layer_city.columns else 0.0
+        elif q == "investor_portfolio_count" and ds is not None:
+            got = _portfolio(ds, r.subject, pcode.get(label))
+        elif q == "firm_patents" and ds is not None:
+            got = _node_value(ds, "firm", r.subject, "patents")
+        elif q.startswith("univ_") and q.split("_", 1)[1] in ("domestic_papers", "intl_papers", "patents") and ds is not None:
+            got = _node_value(ds, "university", r.subject, q.split("_", 1)[1])
+        if np.isnan(got):
+            rows.append(_row("count", r.region_zh, label, q + (f" [{r.subject}]" if isinstance(r.subject, str) else ""),
+                             val, None, pd.NA, "not a quantity the dataset can show (dates, sub-groups or text)"))
+            continue
+        ok = abs(got - val) < (0.005 + 1e-9 if r.is_share else 0.5) or (q == "avg_valuation" and abs(got - val * 1e4) < 0.5)
+        if not ok and not expl:
+            expl = _count_expl(t, prov, q, lvl, label, val, got, note)
+        rows.append(_row("count", r.region_zh, label, q + (f" [{r.subject}]" if isinstance(r.subject, str) else ""),
+                         val, got, ok, expl))
+    return rows
+
+
+def _count_expl(t, prov, q, lvl, label, val, got, note) -> str:
+    """Why a published count is not held: the rank or score it contradicts."""
+    if "CONFLICT" in note:
+        return "report contradiction: " + note
+    if lvl == "province" and ("tier3", q) in t.ranks:
+        rk = t.ranks[("tier3", q)].get(label)
+        raw = prov.raw[q].fillna(0)
+        code = t.en2code[label]
+        above = raw[raw > raw[code]].min() if (raw > raw[code]).any() else None
+        below = raw[raw < raw[code]].max() if (raw < raw[code]).any() else None
+        return (f"trade-off: rank {rk} on {q} and the published scores need {got:g} here "
+                f"(next above {above:g}, next below {below:g})" if above is not None and below is not None else
+                f"trade-off: rank {rk} on {q} and the published scores need {got:g}")
+    return "trade-off: published scores and ranks come first; this figure gives way"
+
+
+def _portfolio(ds, subject: str, province_code) -> float:
+    """Number of distinct firms in the province financed by the named investor."""
+    inv = ds.nodes["investor"]
+    names = [_norm_name(s) for s in re.findall(r"\(([^)]*)\)", subject)] + [_norm_name(subject.split(" (")[0])]
+    hit = inv[inv["name"].map(_norm_name).isin(names) | inv.get("name_en", inv["name"]).map(_norm_name).isin(names)]
+    if hit.empty:
+        return np.nan
+    fin = ds.edges["financing"]
+    firms = ds.nodes["firm"].set_index("id")
+    tg = fin[fin.source.isin(hit.id)].target.unique()
+    if province_code is None:
+        return float(len(tg))
+    return float((firms.loc[[x for x in tg if x in firms.index], "province_code"] == province_code).sum())
+
+
+def _node_value(ds, table: str, subject: str, column: str) -> float:
+    """The value of ``column`` of the node named in ``subject`` (Chinese name in parentheses)."""
+    nodes = ds.nodes[table]
+    names = [_norm_name(s) for s in re.findall(r"\(([^)]*)\)", subject)] + [_norm_name(subject.split(" (")[0])]
+    hit = nodes[nodes["name"].map(_norm_name).isin(names)]
+    if hit.empty and "name_en" in nodes.columns:
+        hit = nodes[nodes["name_en"].map(_norm_name).isin(names)]
+    if hit.empty or column not in hit.columns:
+        return np.nan
+    return float(hit[column].iloc[0])
+
+
+def summarise(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Per-kind counts and shares, and the acceptance criteria of issue 3."""
+    out = []
+    for kind, (zh, en) in KINDS.items():
+        r = rows[rows.kind == kind]
+        checked = r["match"].notna().sum()
+        matched = int(r["match"].eq(True).sum())
+        out.append({"kind": kind, "zh": zh, "en": en, "figures": len(r), "checked": int(checked),
+                    "matched": matched, "share": matched / checked if checked else np.nan})
+    summary = pd.DataFrame(out).set_index("kind")
+    passed = {k: bool(summary.at[k, "share"] >= v - 1e-12) for k, v in ACCEPT.items()}
+    return summary, passed
+
+
+def run_check(dataset_path=None, reference_dir=None) -> CheckResult:
+    """Score the dataset (default: the bundled sample) with graphkit.evaluate and compare it
+    with the report's published figures; return a :class:`CheckResult`.
+
+    ``reference_dir`` is a folder of published tables laid out like ``data/reference``
+    (default: the repository's).
+    """
+    import graphkit as gk
+    from graphkit.sample.calib_targets import load_targets
+
+    t = load_targets(ref_dir=reference_dir)
+    ds = gk.load_dataset(dataset_path)
+    prov = gk.evaluate(ds, level="province")
+    city = gk.evaluate(ds, level="city")
+    circ = gk.evaluate(ds, level="circle")
+    rows = compare(t, prov, city, circ, ds)
+    summary, passed = summarise(rows)
+    return CheckResult(rows, summary, passed)
