@@ -9,23 +9,27 @@ self-contained HTML page (plus Markdown) with matplotlib charts, in Chinese or E
 from __future__ import annotations
 
 from graphkit.report.builder import (
+    Profile,
     ReportInputs,
     ReportResult,
     ReportWarning,
     build_report,
     inputs_from_evaluation,
+    profile,
     report_blocks,
 )
 from graphkit.report.echelons import ECHELON_METHODS, echelons, natural_breaks
 from graphkit.report.fonts import find_cjk_font
 
 __all__ = [
+    "Profile",
     "ReportInputs",
     "ReportResult",
     "ReportWarning",
     "build_report",
     "inputs_from_evaluation",
     "report_blocks",
+    "profile",
     "ECHELON_METHODS",
     "echelons",
     "natural_breaks",

@@ -24,7 +24,7 @@ from graphkit.report.charts import Charts, chart_style
 from graphkit.report.echelons import echelons
 from graphkit.report.render import Block, Figure, Heading, Links, Note, Para, Table, render_html, render_markdown
 
-__all__ = ["ReportInputs", "ReportResult", "ReportWarning", "inputs_from_evaluation", "build_report", "report_blocks"]
+__all__ = ["ReportInputs", "ReportResult", "ReportWarning", "Profile", "inputs_from_evaluation", "build_report", "report_blocks", "profile"]
 
 HTML_NAME = "report.html"
 MARKDOWN_NAME = "report.md"
@@ -410,9 +410,9 @@ class _Builder:
                 out.append(self.sent("dims_all_same", n=len(codes), tier=tier_word, rank=tx.ordinal(ranks[best[0]], lang)))
             else:
                 out.append(self.sent("dims_best_worst", n=len(codes), tier=tier_word,
-                                     best=tx.join([tr.name(c, lang) for c in best[:3]], lang) + ("" if len(best) <= 3 else ("等" if lang == "zh" else " and others")),
+                                     best=tx.limited([tr.name(c, lang) for c in best], lang),
                                      best_rank=tx.ordinal(ranks[best[0]], lang),
-                                     worst=tx.join([tr.name(c, lang) for c in worst[:3]], lang) + ("" if len(worst) <= 3 else ("等" if lang == "zh" else " and others")),
+                                     worst=tx.limited([tr.name(c, lang) for c in worst], lang),
                                      worst_rank=tx.ordinal(ranks[worst[0]], lang)))
         ranks3 = {c: _num(r.get(f"{c}_rank")) for c in tr.tier3_codes}
         best, worst = tx.extremes(ranks3)
@@ -493,6 +493,38 @@ class _Builder:
             for i in range(n):
                 self.profile(cities.iloc[i], ech[i], "city", i + 1, 4)
                 self.counts["city_profiles"] += 1
+
+
+@dataclass
+class Profile:
+    """One region's profile: its generated sentences and its 41-row rank table."""
+
+    region: str
+    sentences: list[str]
+    table: pd.DataFrame
+
+    def __str__(self) -> str:
+        return "\n".join(self.sentences)
+
+
+def profile(table: pd.DataFrame, spec, region: str, lang: str = "zh", kind: str = "province", echelon_method: str = "jenks") -> Profile:
+    """Return the profile of ``region`` (code, Chinese or English name) from a detail table
+    (``Evaluation.table(detail=True)``): the report's sentences and rank table, without charts.
+
+    ``kind`` is ``"province"`` or ``"city"`` (it only changes the wording).
+    """
+    from graphkit.errors import UsageError
+
+    b = _Builder(ReportInputs(province=table, spec=spec), None, lang, lang, echelon_method, 0, 0)
+    df = b.prov
+    key = str(region).strip().lower()
+    hits = [i for i, r in df.iterrows() if key in {str(r["region_code"]).lower(), str(r["region"]).lower(), str(r.get("region_en", "")).lower()}]
+    if not hits:
+        raise UsageError(f"region must be a code or name of the table's regions; got {region!r} instead.")
+    r = df.iloc[hits[0]]
+    rows, levels = b.rank_table_rows(r)
+    header = [b.s("col_indicator"), b.s("col_tier"), b.s("col_rank"), b.s("col_score"), b.s("col_raw")]
+    return Profile(b.rname(r), b.profile_paragraphs(r, b.prov_ech[hits[0]], kind), pd.DataFrame(rows, columns=header))
 
 
 def report_blocks(inputs: ReportInputs, figures_dir: str | Path, lang: str = "zh", chart_lang: str | None = None,

@@ -23,6 +23,7 @@ __all__ = [
     "echelon_name",
     "rank_phrase",
     "ranked_names",
+    "limited",
     "extremes",
 ]
 
@@ -203,9 +204,9 @@ SENTENCES: dict[str, dict[str, str]] = {
         "echelon_line": "The {echelon} is {names}, scoring {scores}.",
         "top_k": "On {dim}, the top {k} are {names}, scoring {scores}.",
         "overall": "{name} ranks {rank} overall with a score of {score}, in the {echelon}.",
-        "dims_best_worst": "Of its {n} {tier} dimensions, {best} is the strongest (rank {best_rank}) and {worst} the weakest (rank {worst_rank}).",
+        "dims_best_worst": "Of its {n} {tier} dimensions, it is strongest in {best} ({best_rank}) and weakest in {worst} ({worst_rank}).",
         "dims_all_same": "It ranks {rank} on all {n} {tier} dimensions.",
-        "t3_best_worst": "Of the {n} tier-3 indicators, its best ranks are {best} and its worst {worst}.",
+        "t3_best_worst": "Of the {n} tier-3 indicators, it ranks best on {best}, and worst on {worst}.",
         "named_rank": "{name} ({rank})",
         "and_more": "{names} and {n} more",
         "share": "{dim} contributes {share:.1f}% of its total score.",
@@ -308,8 +309,16 @@ def ranked_names(items: Sequence[tuple[str, int]], lang: str, limit: int = 3, wi
     s = SENTENCES[lang]
     shown = [s["named_rank"].format(name=n, rank=ordinal(r, lang)) if with_rank else n for n, r in items[:limit]]
     if len(items) > limit:
-        return s["and_more"].format(names=join(shown, lang) if lang == "en" else "、".join(shown), n=len(items) if lang == "zh" else len(items) - limit)
+        return s["and_more"].format(names=("、" if lang == "zh" else ", ").join(shown), n=len(items) if lang == "zh" else len(items) - limit)
     return join(shown, lang)
+
+
+def limited(names: Sequence[str], lang: str, limit: int = 3) -> str:
+    """Return at most ``limit`` names as a list, ending in 等 / "and others" when cut."""
+    names = list(names)
+    if len(names) <= limit:
+        return join(names, lang)
+    return "、".join(names[:limit]) + "等" if lang == "zh" else ", ".join(names[:limit]) + " and others"
 
 
 def extremes(ranks: dict[str, float]) -> tuple[list[str], list[str]]:
