@@ -1154,10 +1154,62 @@ def _build_intl(ctx: _Ctx) -> None:
 # --------------------------------------------------------------------------------------
 # linkers and government
 # --------------------------------------------------------------------------------------
+# Published "how many of them are from year Y" figures: (quantity, node table, year).
+_YEAR_QUOTAS = (
+    ("alliance_count_new_2020", "alliance", 2020),
+    ("park_count_new_2020", "park", 2020),
+    ("park_count_increase_vs_2020", "park", 2020),
+    ("policy_count_issued_2019", "policy", 2019),
+)
+
+
+def _year_quotas(ctx: _Ctx, kind: str) -> dict[str, tuple[int, int]]:
+    """city -> (year, number of the city's ``kind`` nodes dated in that year), spreading the
+    report's province figures (e.g. Tianjin's 11 parks newly planned in 2020) over the
+    province's cities in proportion to their counts. Every other node of such a province
+    is dated before that year."""
+    zh_to_prov = {z: c for c, z in ctx.provinces["zh"].items()}
+    col = _NODE_COUNT_COLUMN[kind]
+    v = ctx.values
+    out: dict[str, tuple[int, int]] = {}
+    for quantity, table, year in _YEAR_QUOTAS:
+        if table != kind:
+            continue
+        rows = ctx.published[(ctx.published["quantity"] == quantity) & (ctx.published["region_level"] == "province")]
+        for r in rows.itertuples(index=False):
+            p = zh_to_prov.get(r.region_zh)
+            members = v[v["province_code"] == p]
+            counts = members[col].to_numpy(dtype=np.int64)
+            want = int(float(r.value))
+            if counts.sum() < want:
+                ctx.notes.append(("not honoured", f"{r.region_zh} {want} {_TABLE_ZH[kind]} in {year}: "
+                                  f"only {int(counts.sum())} in the values"))
+                want = int(counts.sum())
+            else:
+                ctx.notes.append(("honoured", f"{r.region_zh}: {want} {_TABLE_ZH[kind]} dated {year}"))
+            alloc = _split(want, counts.astype(float), cap=None)
+            alloc = np.minimum(alloc, counts)
+            short = want - int(alloc.sum())
+            for i in np.argsort(-(counts - alloc), kind="stable"):  # top up where room is left
+                if short == 0:
+                    break
+                add = min(short, int(counts[i] - alloc[i]))
+                alloc[i] += add
+                short -= add
+            for c, q in zip(members["city_code"], alloc):
+                out[c] = (year, int(q))
+    return out
+
+
 def _build_places(ctx: _Ctx, kind: str) -> pd.DataFrame:
     rng = _rng(ctx.seed, kind)
     col = _NODE_COUNT_COLUMN[kind]
     prefix = {"conference": "M", "alliance": "A", "policy": "L", "park": "K"}[kind]
+    quotas = _year_quotas(ctx, kind)
+    start = {"conference": _dt.date(2013, 1, 1), "policy": _dt.date(2013, 1, 1),
+             "alliance": _dt.date(2010, 1, 1), "park": _dt.date(2003, 1, 1)}[kind]
+    end = _CUTOFF_2019 if kind in ("conference", "policy") else _CUTOFF
+    skew = {"conference": 2.2, "policy": 2.2, "alliance": 2.0, "park": 1.8}[kind]
     pool = N.NamePool()
     rows = []
     for r in ctx.values.itertuples(index=False):
@@ -1167,12 +1219,13 @@ def _build_places(ctx: _Ctx, kind: str) -> pd.DataFrame:
         c = ctx.city(r.city_code)
         prov = ctx.provinces.loc[c["province_code"]]
         is_capital = prov["capital_code"] == r.city_code and prov["municipality"] != "true"
-        if kind in ("conference", "policy"):
-            d = _dates(rng, n, _dt.date(2013, 1, 1), _CUTOFF_2019, skew=2.2)
-        elif kind == "alliance":
-            d = _dates(rng, n, _dt.date(2010, 1, 1), _CUTOFF, skew=2.0)
+        if r.city_code in quotas:
+            year, q = quotas[r.city_code]
+            d = np.concatenate([
+                _dates(rng, q, _dt.date(year, 1, 1), _dt.date(year, 12, 31)),
+                _dates(rng, n - q, start, _dt.date(year - 1, 12, 31), skew=skew)])
         else:
-            d = _dates(rng, n, _dt.date(2003, 1, 1), _CUTOFF, skew=1.8)
+            d = _dates(rng, n, start, end, skew=skew)
         for j in range(n):
             year = _dt.date.fromordinal(int(d[j])).year
             issuer = prov["zh"] if is_capital and rng.random() < 0.5 else c["zh"]
