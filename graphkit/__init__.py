@@ -12,6 +12,8 @@ See README.md for the command line and docs/ for the schema and methods.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 __version__ = "0.1.0"
 
@@ -30,6 +32,21 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+
+class _Package(types.ModuleType):
+    # `graphkit.aggregate` and `graphkit.normalise` are both modules and the stage functions
+    # they define. Importing a submodule makes Python set it as an attribute of the package,
+    # which would hide the function; keep the function (the module stays in sys.modules, so
+    # `from graphkit.aggregate import level_regions` works; `import graphkit.aggregate as m`
+    # gives the function).
+    def __setattr__(self, name, value):
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):

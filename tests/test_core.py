@@ -177,3 +177,10 @@ def test_spec_weights_match_table1():
     t2 = spec.tier2.set_index("code")["weight"]
     for code, w in ref.groupby("tier2_code")["tier2_weight"].first().items():
         assert t2[code] == pytest.approx(w, abs=0.00015)  # Table 1 rounds to 4 places
+
+
+def test_stage_functions_stay_functions_after_their_modules_load():
+    import graphkit.evaluation  # noqa: F401  (loads graphkit.aggregate and graphkit.normalise)
+
+    assert callable(gk.aggregate) and gk.aggregate.__name__ == "aggregate"
+    assert gk.normalise.__name__ == "normalise"
