@@ -13,17 +13,22 @@
 -- type = "int"
 -- default = 10
 -- help = "last rank shown (firms tied at it are all shown)"
-WITH fin AS (
+WITH f AS (
+    -- The region's firms first, so only their edges are aggregated.
+    SELECT * FROM firm WHERE in_region(province_code, city_code, $region)
+), fin AS (
     SELECT e.target                   AS firm_id,
            count(*)                   AS financings,
            count(DISTINCT e.round_id) AS rounds,
            count(DISTINCT e.source)   AS investors
     FROM financing e
+    JOIN f ON f.id = e.target
     GROUP BY e.target
 ), amt AS (
     -- Amounts live on the round, once, never on the investor edges.
     SELECT r.firm AS firm_id, sum(r.amount) AS amount
     FROM "round" r
+    JOIN f ON f.id = r.firm
     GROUP BY r.firm
 )
 SELECT rank() OVER (ORDER BY fin.financings DESC) AS rank,
@@ -35,10 +40,9 @@ SELECT rank() OVER (ORDER BY fin.financings DESC) AS rank,
        fin.rounds,
        fin.investors,
        amt.amount
-FROM firm f
+FROM f
 JOIN fin ON fin.firm_id = f.id
 LEFT JOIN amt ON amt.firm_id = f.id
 LEFT JOIN city c ON c.code = f.city_code
-WHERE in_region(f.province_code, f.city_code, $region)
 QUALIFY rank <= $limit
 ORDER BY rank, amt.amount DESC NULLS LAST, firm, firm_id

@@ -668,8 +668,10 @@ def test_cli_table_csv_json_and_out(csv_dir, tmp_path, capsys):
         "1,P1,英特尔,Intel,美国,company,3,2",
     ]
     assert [p.name for p in tmp_path.iterdir()] == ["sources.csv"]  # no temporary file left
-    assert main(args + ["--out", str(out)]) == 1  # exists: needs --force
-    assert "--force" in capsys.readouterr().err
+    assert main(args + ["-p", "limit=1", "--out", str(out)]) == 0  # replaced, like every --out
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    assert main(args + ["--format", "markdown"]) == 0
+    assert "| 1 | P1 | 英特尔 | Intel |" in capsys.readouterr().out
     out_json = tmp_path / "sources.json"
     assert main(args + ["--out", str(out_json)]) == 0
     assert json.loads(out_json.read_text(encoding="utf-8"))[0] == {

@@ -29,7 +29,7 @@ examples:
   graphkit query top_investors --show-sql
 """
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "markdown")
 
 
 def add_arguments(parser) -> None:
@@ -45,7 +45,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--format", choices=FORMATS,
                         help="output format (default: table, or from the --out file's extension)")
     parser.add_argument("--out", metavar="FILE", help="write the result to FILE (atomically) instead of stdout")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     parser.add_argument("--queries", action="append", default=[], metavar="DIR",
                         help="also look for queries in DIR (before the bundled ones)")
     parser.add_argument("--show-sql", action="store_true", help="print the query's header and SQL and exit")
@@ -58,6 +57,8 @@ def _format_for(args) -> str:
         suffix = args.out.rsplit(".", 1)[-1].lower() if "." in args.out else ""
         if suffix in ("csv", "json"):
             return suffix
+        if suffix == "md":
+            return "markdown"
     return "table"
 
 
@@ -107,16 +108,15 @@ def _plain(frame):
 
 
 def render(result, fmt: str, width: int | None = None) -> str:
-    """Return a :class:`graphkit.query.QueryResult` as text in ``fmt`` (table, csv, json)."""
+    """Return a :class:`graphkit.query.QueryResult` as text in ``fmt`` (table, csv, json,
+    markdown); CSV, JSON and Markdown come from :func:`graphkit.output.render`, dates as ISO text."""
     import io
-    import json
 
     frame = result.frame
-    if fmt == "csv":
-        return _plain(frame).to_csv(index=False, lineterminator="\n")
-    if fmt == "json":
-        rows = json.loads(_plain(frame).to_json(orient="records", force_ascii=False, date_format="iso"))
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt != "table":
+        from graphkit.output import render as render_frame
+
+        return render_frame(_plain(frame), fmt, title=result.query.title)
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -150,6 +150,14 @@ def _list_text(queries, fmt: str) -> str:
                              "choices": list(p.choices) if p.choices else None, "help": p.help,
                              "example": p.example} for p in q.params]} for q in queries]
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        import pandas as pd
+
+        from graphkit.output import render as render_frame
+
+        frame = pd.DataFrame([(q.name, f"{q.description} {q.description_zh}", q.signature()) for q in queries],
+                             columns=["name", "description", "params"])
+        return render_frame(frame, "markdown")
     if fmt == "csv":
         import csv
         import io
@@ -180,15 +188,9 @@ def _list_text(queries, fmt: str) -> str:
 
 
 def _emit(text: str, args) -> None:
-    if args.out:
-        from graphkit.atomic import atomic_write, check_writable
+    from graphkit.output import emit
 
-        check_writable(args.out, args.force)
-        with atomic_write(args.out, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(text, args.out)
 
 
 def run(args) -> int:
