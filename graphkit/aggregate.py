@@ -1,20 +1,27 @@
 """Tier-3 indicator values per region, by aggregating node and edge tables.
 
-The only hot loop of the engine, so it is vectorised: every row gets the integer position of
-its region (through the node that locates it, for edges), then ``numpy.bincount`` counts and
-sums per region. No Python loop runs over entities or edges.
+The only hot loop of the engine, so it is vectorised and streamed: every node has the
+integer position of its region at the level, an edge takes the position of the node that
+locates it (one numpy gather), and ``numpy.bincount`` counts and sums per region. Edge
+tables are read in chunks of about a million rows (Parquet row groups), only the columns
+the indicators need, so 100 million edges never sit in memory at once and no Python object
+is made per edge. Works the same on the :class:`~graphkit.io.Store` of a Parquet dataset
+and on in-memory pandas tables.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from graphkit.errors import UsageError
-from graphkit.io import Dataset
+from graphkit.io import Dataset, Store
 from graphkit.schema import EDGE_TYPES, NODE_TYPES
 from graphkit.spec import Spec
 
-__all__ = ["LEVELS", "level_regions", "aggregate", "OPERATIONS"]
+__all__ = ["LEVELS", "level_regions", "aggregate", "OPERATIONS", "Operation", "node_positions"]
 
 LEVELS = ("province", "city", "circle")
 
@@ -31,7 +38,8 @@ def level_regions(ds: Dataset, level: str) -> pd.DataFrame:
     if level == "province":
         t = regions.province_table()
     elif level == "city":
-        used = pd.unique(pd.concat([t["city_code"] for n, t in ds.nodes.items() if NODE_TYPES[n].domestic], ignore_index=True).dropna())
+        store = ds.engine_store()
+        used = store.city_codes[_present(store.city, len(store.city_codes))]
         t = regions.city_table()
         t = t[t["code"].isin(used) & ~t["code"].isin(regions.province_table()["code"])]
     elif level == "circle":
@@ -41,87 +49,193 @@ def level_regions(ds: Dataset, level: str) -> pd.DataFrame:
     return t[["code", "zh", "en"]].reset_index(drop=True)
 
 
-def _node_region_codes(ds: Dataset, level: str) -> dict[str, pd.Series]:
-    """Per domestic node table, the code of each row's region at ``level`` (NaN: none)."""
-    from graphkit.regions import load_regions
+def _present(index: np.ndarray, n: int) -> np.ndarray:
+    # Which of n codes some row uses: a bincount, not a sort of millions of rows.
+    return np.bincount(index[index >= 0], minlength=n)[:n] > 0 if n else np.zeros(0, dtype=bool)
 
-    out = {}
-    circle_of = None
-    if level == "circle":
+
+def node_positions(store: Store, level: str, codes: pd.Index) -> np.ndarray:
+    """Region position + 1 of every node at ``level`` (0: in no region of the level, e.g.
+    abroad or a municipality at city level), with one extra trailing 0 so that node number
+    −1 (unknown) also lands on 0. int32, one entry per node."""
+    if level == "city":
+        index, names = store.city, store.city_codes
+    elif level == "province":
+        index, names = store.province, store.province_codes
+    elif level == "circle":
+        from graphkit.regions import load_regions
+
         circle_of = {p: c for c, members in load_regions().circle_members().items() for p in members}
-    for name, t in ds.nodes.items():
-        if not NODE_TYPES[name].domestic:
-            continue
-        if level == "city":
-            out[name] = t["city_code"]
-        elif level == "circle":
-            out[name] = t["province_code"].map(circle_of)
-        else:
-            out[name] = t["province_code"]
-    return out
+        index, names = store.province, np.array([circle_of.get(p) for p in store.province_codes], dtype=object)
+    else:
+        raise UsageError(f"level must be one of {', '.join(LEVELS)}; got {level!r} instead")
+    lut = np.append(codes.get_indexer(pd.Index(names, dtype=object)) + 1 if len(names) else np.empty(0, np.int64), 0)
+    return np.append(lut.astype(np.int32)[index], np.int32(0))
 
 
-def _alive(frame: pd.DataFrame, date_col: str | None, as_of) -> np.ndarray | None:
-    # Rows dated after the cut-off are not yet part of the graph; undated rows always are.
-    if as_of is None or date_col is None or date_col not in frame or len(frame) == 0:
-        return None
-    col = frame[date_col]
-    if date_col == "year":
-        return ~(col > pd.Timestamp(as_of).year).to_numpy()
-    return ~(col > pd.Timestamp(as_of)).to_numpy()
+# ---------------------------------------------------------------- operations
 
 
-def _positions(ds: Dataset, level: str, codes: pd.Index, as_of) -> dict[str, np.ndarray]:
-    """Integer region position (−1: outside the level, or cut by ``as_of``) of every row of
-    every table; edges take the position of the node that locates them."""
-    pos: dict[str, np.ndarray] = {}
-    node_codes = _node_region_codes(ds, level)
-    for name, rc in node_codes.items():
-        p = codes.get_indexer(rc.to_numpy(dtype=object)) if len(rc) else np.empty(0, dtype=np.intp)
-        alive = _alive(ds.nodes[name], NODE_TYPES[name].date, as_of)
-        if alive is not None:
-            p = np.where(alive, p, -1)
-        pos[name] = p
-    ids = pd.Index(pd.concat([ds.nodes[n]["id"] for n in node_codes], ignore_index=True))
-    node_pos = np.concatenate([pos[n] for n in node_codes]) if node_codes else np.empty(0, dtype=np.intp)
-    pos["_ids"] = ids  # type: ignore[assignment]
-    pos["_node_pos"] = node_pos
-    return pos
+@dataclass(frozen=True)
+class Operation:
+    """An aggregation by name: ``partial(p, values, n)`` turns one chunk (region positions
+    + 1, 0 = none; values or None) into partial sums, which add up over chunks;
+    ``finish(total)`` turns the summed partials into one value per region."""
+
+    partial: Callable[[np.ndarray, np.ndarray | None, int], np.ndarray]
+    finish: Callable[[np.ndarray], np.ndarray]
+    needs_values: bool
 
 
-def _edge_positions(ds: Dataset, name: str, by: str | None, pos: dict, as_of) -> np.ndarray:
-    frame = ds.edges[name]
-    col = by or EDGE_TYPES[name].locates
-    if len(frame) == 0:
-        return np.empty(0, dtype=np.intp)
-    ids: pd.Index = pos["_ids"]
-    at = ids.get_indexer(frame[col].to_numpy(dtype=object)) if len(ids) else np.full(len(frame), -1)
-    p = np.where(at >= 0, pos["_node_pos"][np.maximum(at, 0)] if len(ids) else -1, -1)
-    alive = _alive(frame, EDGE_TYPES[name].date, as_of)
-    if alive is not None:
-        p = np.where(alive, p, -1)
-    return p
+def _bins(p: np.ndarray, n: int, weights=None) -> np.ndarray:
+    return np.bincount(p, weights=weights, minlength=n + 1)[1 : n + 1].astype(float)
 
 
-def _count(p, values, n):
-    return np.bincount(p, minlength=n).astype(float)
+def _count_partial(p, values, n):
+    return _bins(p, n)[None, :]
 
 
-def _sum(p, values, n):
+def _sum_partial(p, values, n):
+    # Unknown values (NaN) add nothing: the sum of the known values.
+    return _bins(p, n, np.where(np.isnan(values), 0.0, values))[None, :]
+
+
+def _mean_partial(p, values, n):
     known = ~np.isnan(values)
-    return np.bincount(p[known], weights=values[known], minlength=n)
+    return np.stack([_bins(p, n, np.where(known, values, 0.0)), _bins(p, n, known.astype(float))])
 
 
-def _mean(p, values, n):
-    known = ~np.isnan(values)
-    total = np.bincount(p[known], weights=values[known], minlength=n)
-    count = np.bincount(p[known], minlength=n)
+def _mean_finish(total):
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        return np.where(total[1] > 0, total[0] / np.maximum(total[1], 1), np.nan)
 
 
-# Operations by name, as the spec file names them; each maps (region positions, values, n) to n values.
-OPERATIONS = {"count": _count, "sum": _sum, "mean": _mean}
+# Operations by name, as the spec file names them.
+OPERATIONS: dict[str, Operation] = {
+    "count": Operation(_count_partial, lambda t: t[0], False),
+    "sum": Operation(_sum_partial, lambda t: t[0], True),
+    "mean": Operation(_mean_partial, _mean_finish, True),
+}
+
+
+# ---------------------------------------------------------------- column helpers
+
+
+def _plain(arr):
+    import pyarrow as pa
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    return arr
+
+
+def _floats(arr) -> np.ndarray:
+    """float64 values, NaN where unknown."""
+    import pyarrow as pa
+
+    arr = _plain(arr)
+    if not pa.types.is_floating(arr.type) or arr.type != pa.float64():
+        arr = arr.cast(pa.float64())
+    return arr.fill_null(np.nan).to_numpy(zero_copy_only=False) if arr.null_count else arr.to_numpy(zero_copy_only=False)
+
+
+def _isin(arr, allowed: list) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _plain(arr)
+    return pc.is_in(arr, value_set=pa.array(allowed, type=arr.type)).fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _alive(arr, column: str, as_of) -> np.ndarray:
+    """Rows dated on or before ``as_of``; undated rows always count (they are part of the
+    graph whenever it is looked at)."""
+    import pyarrow as pa
+
+    arr = _plain(arr)
+    cut = pd.Timestamp(as_of)
+    if column == "year":
+        vals = _floats(arr)
+        return ~(vals > cut.year)
+    if pa.types.is_timestamp(arr.type):
+        arr = arr.cast(pa.timestamp("ns")).cast(pa.int64())
+        limit = cut.value
+    else:
+        arr = arr.cast(pa.date32()).cast(pa.int32())
+        limit = int(np.floor((cut - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)))
+    vals = arr.to_numpy(zero_copy_only=False) if not arr.null_count else arr.fill_null(np.iinfo(np.int32).min).to_numpy(zero_copy_only=False)
+    return vals <= limit
+
+
+def _keep(chunk, ind, date_col: str | None, as_of) -> np.ndarray | None:
+    keep = None
+    if as_of is not None and date_col is not None and date_col in chunk.column_names:
+        keep = _alive(chunk.column(date_col), date_col, as_of)
+    for col, allowed in (ind.where or {}).items():
+        allowed = allowed if isinstance(allowed, list) else [allowed]
+        m = _isin(chunk.column(col), allowed)
+        keep = m if keep is None else keep & m
+    return keep
+
+
+def _columns_of(inds, date_col, as_of, available) -> list[str]:
+    cols = []
+    for ind in inds:
+        cols += [ind.column] if ind.column else []
+        cols += list((ind.where or {}).keys())
+    if as_of is not None and date_col is not None and date_col in available:
+        cols.append(date_col)
+    return list(dict.fromkeys(cols))
+
+
+# ---------------------------------------------------------------- aggregation
+
+
+def _check_indicator(ind, source_columns) -> None:
+    if ind.table in NODE_TYPES and not NODE_TYPES[ind.table].domestic:
+        raise UsageError(f"indicator {ind.code!r}: table {ind.table!r} has no region (it is located abroad)")
+
+
+def _node_table(store: Store, name: str, inds, pos1: np.ndarray, n: int, as_of, acc: dict) -> None:
+    off, rows = store.offset[name], store.count[name]
+    p_all = pos1[off : off + rows]
+    src = store.sources.get(name)
+    cols = _columns_of(inds, NODE_TYPES[name].date, as_of, src.columns if src else [])
+    if src is None or rows == 0:
+        chunks = []
+    elif cols:
+        chunks = src.chunks(cols)
+    else:
+        chunks = [(0, None)]
+    for start, chunk in chunks:
+        p = p_all[start : start + (chunk.num_rows if chunk is not None else rows)]
+        for ind in inds:
+            keep = _keep(chunk, ind, NODE_TYPES[name].date, as_of) if chunk is not None else None
+            _accumulate(acc, ind, p if keep is None else np.where(keep, p, 0),
+                        _floats(chunk.column(ind.column)) if ind.column else None, n)
+
+
+def _edge_table(store: Store, name: str, by: str, inds, pos1: np.ndarray, n: int, as_of, acc: dict, progress) -> None:
+    src = store.sources.get(name)
+    if src is None or src.num_rows == 0:
+        return
+    date_col = EDGE_TYPES[name].date
+    cols = [by] + [c for c in _columns_of(inds, date_col, as_of, src.columns) if c != by]
+    for start, chunk in src.chunks(cols):
+        # The one per-edge step: node number of the locating end, then its region (a gather).
+        p = pos1[store.node_ids(chunk.column(0))]
+        for ind in inds:
+            keep = _keep(chunk, ind, date_col, as_of)
+            _accumulate(acc, ind, p if keep is None else np.where(keep, p, 0),
+                        _floats(chunk.column(ind.column)) if ind.column else None, n)
+        progress(chunk.num_rows)
+
+
+def _accumulate(acc: dict, ind, p: np.ndarray, values, n: int) -> None:
+    part = OPERATIONS[ind.op].partial(p, values, n)
+    acc[ind.code] = part if ind.code not in acc else acc[ind.code] + part
 
 
 def aggregate(ds: Dataset, spec: Spec, level: str = "province", as_of=None, regions: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -132,25 +246,36 @@ def aggregate(ds: Dataset, spec: Spec, level: str = "province", as_of=None, regi
     sample (NaN where a region has no entity with a known value). ``as_of`` (a date) leaves
     out rows dated after it.
     """
+    from graphkit.progress import step
+
     if regions is None:
         regions = level_regions(ds, level)
     codes = pd.Index(regions["code"])
     n = len(codes)
-    pos = _positions(ds, level, codes, as_of)
+    store = ds.engine_store()
+    pos1 = node_positions(store, level, codes)
+    # Indicators grouped by the table (and locating column) they read, so each table is
+    # streamed once however many indicators use it.
+    groups: dict[tuple[str, str | None], list] = {}
+    for ind in spec.tier3.itertuples(index=False):
+        if ind.table in NODE_TYPES:
+            _check_indicator(ind, None)
+            groups.setdefault((ind.table, None), []).append(ind)
+        else:
+            groups.setdefault((ind.table, ind.by or EDGE_TYPES[ind.table].locates), []).append(ind)
+    acc: dict[str, np.ndarray] = {}
+    edge_rows = sum(store.sources[t].num_rows for (t, by) in groups if by is not None and t in store.sources)
+    with step(f"aggregating {level} indicators", total=edge_rows) as s:
+        for (table, by), inds in groups.items():
+            if by is None:
+                _node_table(store, table, inds, pos1, n, as_of, acc)
+            else:
+                _edge_table(store, table, by, inds, pos1, n, as_of, acc, s.advance)
     out = {}
     for ind in spec.tier3.itertuples(index=False):
-        frame = ds.table(ind.table)
-        if ind.table in NODE_TYPES:
-            if not NODE_TYPES[ind.table].domestic:
-                raise UsageError(f"indicator {ind.code!r}: table {ind.table!r} has no region (it is located abroad)")
-            p = pos[ind.table]
-        else:
-            p = _edge_positions(ds, ind.table, ind.by, pos, as_of)
-        keep = p >= 0
-        if ind.where:
-            for col, allowed in ind.where.items():
-                allowed = allowed if isinstance(allowed, list) else [allowed]
-                keep &= frame[col].isin(allowed).to_numpy()
-        values = frame[ind.column].to_numpy(dtype=float)[keep] if ind.column else None
-        out[ind.code] = OPERATIONS[ind.op](p[keep], values, n)
+        op = OPERATIONS[ind.op]
+        total = acc.get(ind.code)
+        if total is None:  # an empty table: no chunk came
+            total = op.partial(np.zeros(0, dtype=np.int32), np.zeros(0) if op.needs_values else None, n)
+        out[ind.code] = op.finish(total)
     return pd.DataFrame(out, index=codes).rename_axis("region_code")

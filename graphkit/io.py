@@ -8,6 +8,7 @@ testable on in-memory tables.
 from __future__ import annotations
 
 import os
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,9 +17,9 @@ import pandas as pd
 
 from graphkit.errors import DataError, Problem
 from graphkit.paths import SAMPLE_DIR
-from graphkit.schema import EDGE_TYPES, NODE_TYPES, Column, EdgeType, NodeType
+from graphkit.schema import EDGE_TYPES, NODE_TYPES, TABLE_TYPES, Column, EdgeType, NodeType
 
-__all__ = ["Dataset", "load_dataset", "read_table", "write_dataset", "dataset_from_tables"]
+__all__ = ["Dataset", "load_dataset", "read_table", "write_dataset", "dataset_from_tables", "LazyTables", "Store", "store_from_frames"]
 
 
 @dataclass
@@ -28,12 +29,17 @@ class Dataset:
     Every schema type is present (an absent file gives an empty table). Domestic node tables
     carry ``province_code`` and ``city_code`` (GB/T 2260 strings); date columns are
     ``datetime64``; numeric columns are floats with NaN for "unknown".
+
+    A dataset of Parquet files is loaded column by column: its tables are read into pandas
+    only when first accessed, and ``store`` (a :class:`Store`) is what the aggregation
+    streams from. ``engine_store()`` returns the store that describes the tables now.
     """
 
-    nodes: dict[str, pd.DataFrame]
-    edges: dict[str, pd.DataFrame]
+    nodes: MutableMapping
+    edges: MutableMapping
     path: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)  # table -> file it came from
+    store: "Store | None" = field(default=None, repr=False, compare=False)
 
     def table(self, name: str) -> pd.DataFrame:
         """Return the node or edge table called ``name``."""
@@ -43,20 +49,36 @@ class Dataset:
             return self.edges[name]
         raise KeyError(f"unknown table {name!r}")
 
+    def engine_store(self) -> "Store":
+        """Return the columnar view the aggregation reads: the loader's store when the tables
+        are still those it checked, else one built from the pandas tables now."""
+        unchanged = all(isinstance(t, LazyTables) and not t.changed for t in (self.nodes, self.edges))
+        if self.store is not None and unchanged:
+            return self.store
+        return store_from_frames(self.nodes, self.edges)
+
+    def rows(self, name: str) -> int:
+        """Number of rows of table ``name``, without reading it into pandas."""
+        group = self.nodes if name in NODE_TYPES else self.edges
+        if self.store is not None and isinstance(group, LazyTables) and not group.loaded(name):
+            src = self.store.sources.get(name)
+            return 0 if src is None else src.num_rows
+        return len(group[name])
+
     def locations(self) -> pd.DataFrame:
         """Return every domestic node's ``province_code`` and ``city_code``, indexed by id."""
         parts = [t[["id", "province_code", "city_code"]] for n, t in self.nodes.items() if NODE_TYPES[n].domestic]
         return pd.concat(parts, ignore_index=True).set_index("id")
 
     def __repr__(self) -> str:
-        n = sum(len(t) for t in self.nodes.values())
-        e = sum(len(t) for k, t in self.edges.items() if k != "round")
+        n = sum(self.rows(k) for k in self.nodes)
+        e = sum(self.rows(k) for k in self.edges if k != "round")
         where = f" from {self.path}" if self.path else ""
         return f"<Dataset{where}: {n:,} nodes, {e:,} edges>"
 
     def summary(self) -> pd.DataFrame:
         """Return a table of row counts per node and edge type."""
-        rows = [("node", k, len(v)) for k, v in self.nodes.items()] + [("edge", k, len(v)) for k, v in self.edges.items()]
+        rows = [("node", k, self.rows(k)) for k in self.nodes] + [("edge", k, self.rows(k)) for k in self.edges]
         return pd.DataFrame(rows, columns=["kind", "type", "rows"])
 
 
@@ -307,7 +329,7 @@ def load_dataset(path: str | os.PathLike | None = None, encoding: str = "utf-8")
         raise DataError([Problem("dataset folder not found (expected a folder with nodes/ and edges/)", file=str(folder))])
     if not (folder / "nodes").is_dir() and not (folder / "edges").is_dir():
         raise DataError([Problem("has no nodes/ or edges/ sub-folder; see docs/schema.md", file=str(folder))])
-    tables, files, csv = {}, {}, {}
+    found: dict[str, Path] = {}
     problems: list[Problem] = []
     for sub in ("nodes", "edges"):
         d = folder / sub
@@ -315,17 +337,25 @@ def load_dataset(path: str | os.PathLike | None = None, encoding: str = "utf-8")
             continue
         stems = sorted({p.stem for p in d.iterdir() if p.suffix in (".csv", ".parquet") and not p.name.startswith(".")})
         for stem in stems:
-            f = _find_file(d, stem)
-            try:
-                tables[stem] = read_table(f, encoding=encoding)
-            except DataError as exc:
-                problems += exc.problems
-                continue
-            files[stem] = str(f)
-            csv[stem] = f.suffix == ".csv"
+            found[stem] = f = _find_file(d, stem)
             expected = "nodes" if stem in NODE_TYPES else "edges" if stem in EDGE_TYPES else None
             if expected and expected != sub:
                 problems.append(Problem(f"a {stem} table belongs in {expected}/", file=str(f)))
+    if not problems and found and all(f.suffix == ".parquet" and f.stem in TABLE_TYPES for f in found.values()):
+        # Columnar path: national-size Parquet datasets never become pandas tables.
+        try:
+            return _load_columnar(folder, found)
+        except _NotNative:
+            pass  # some column needs converting: the pandas path below does that
+    tables, files, csv = {}, {}, {}
+    for stem, f in found.items():
+        try:
+            tables[stem] = read_table(f, encoding=encoding)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        files[stem] = str(f)
+        csv[stem] = f.suffix == ".csv"
     if problems:
         raise DataError(problems)
     return dataset_from_tables(tables, files=files, csv=csv, path=folder)
@@ -369,3 +399,671 @@ def write_dataset(ds: Dataset, path: str | os.PathLike, format: str = "csv", for
                 else:
                     out.to_parquet(tmp / sub / f"{name}.parquet", index=False)
     return target
+
+
+# ---------------------------------------------------------------- the columnar path
+#
+# A national registry (10M firms, 100M edges) cannot go through pandas with string ids: the
+# frames alone would take tens of GB. For a dataset of Parquet files whose columns already
+# have the schema's types, load_dataset instead validates column by column, mostly from the
+# files' row-group statistics (null counts, min/max), reads only the columns a check needs,
+# and resolves places on distinct values only. What it keeps is a `Store`: node places as
+# small integers and a map from ids to node numbers. The aggregation streams the edge columns
+# it needs from the files in row groups. Pandas tables are still there for anyone who asks
+# (`ds.nodes["firm"]`): they are built on first access, with the same types as before.
+
+CHUNK_ROWS = 1_000_000  # rows per chunk when streaming in-memory tables
+
+
+class LazyTables(MutableMapping):
+    """A dict of pandas tables, some built only when first read (from a loader function).
+
+    Assigning or deleting a table marks the mapping ``changed``, so the engine knows its
+    columnar store no longer describes the tables and works from the frames instead.
+    """
+
+    def __init__(self, frames: dict | None = None, loaders: dict | None = None):
+        self._frames: dict[str, pd.DataFrame] = dict(frames or {})
+        self._loaders: dict = dict(loaders or {})
+        self.changed = False
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._frames:
+            if name not in self._loaders:
+                raise KeyError(name)
+            self._frames[name] = self._loaders.pop(name)()
+        return self._frames[name]
+
+    def __setitem__(self, name: str, frame: pd.DataFrame) -> None:
+        self._loaders.pop(name, None)
+        self._frames[name] = frame
+        self.changed = True
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._frames and name not in self._loaders:
+            raise KeyError(name)
+        self._frames.pop(name, None)
+        self._loaders.pop(name, None)
+        self.changed = True
+
+    def __iter__(self):
+        order = list(NODE_TYPES) + list(EDGE_TYPES)
+        keys = set(self._frames) | set(self._loaders)
+        return iter([k for k in order if k in keys] + sorted(keys - set(order)))
+
+    def __len__(self) -> int:
+        return len(set(self._frames) | set(self._loaders))
+
+    def loaded(self, name: str) -> bool:
+        """True when the table is in memory (already read, or given)."""
+        return name in self._frames
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{k!r}: {'<not read yet>' if k in self._loaders else f'<{len(self._frames[k]):,} rows>'}" for k in self) + "}"
+
+
+# -- sources: chunks of columns of one table, as pyarrow tables
+
+
+class _ParquetSource:
+    """Columns of one Parquet table, read row group by row group."""
+
+    def __init__(self, path: Path):
+        import pyarrow.parquet as pq
+
+        self.path = path
+        self.file = pq.ParquetFile(path)
+        self.num_rows = self.file.metadata.num_rows
+        self.schema = self.file.schema_arrow
+        self.columns = list(self.schema.names)
+
+    def chunks(self, columns: list[str]):
+        """Yield ``(first row, pyarrow Table of columns)`` per row group."""
+        start = 0
+        for i in range(self.file.metadata.num_row_groups):
+            t = self.file.read_row_group(i, columns=columns, use_threads=False)
+            yield start, t
+            start += t.num_rows
+
+    def column(self, name: str):
+        """Return the whole column as a pyarrow ChunkedArray."""
+        return self.file.read(columns=[name], use_threads=True).column(0)
+
+    def stats(self, name: str) -> list | None:
+        """Per row group ``(first row, rows, min, max, null_count)``, or None when a row
+        group lacks statistics (the caller then reads the column)."""
+        md = self.file.metadata
+        j = self.columns.index(name)
+        out, start = [], 0
+        for i in range(md.num_row_groups):
+            rg = md.row_group(i)
+            s = rg.column(j).statistics
+            if s is None or not s.has_null_count:
+                return None
+            lo, hi = (s.min, s.max) if s.has_min_max else (None, None)
+            out.append((start, rg.num_rows, lo, hi, s.null_count))
+            start += rg.num_rows
+        return out
+
+
+class _FrameSource:
+    """Columns of an in-memory (validated) pandas table, in chunks of CHUNK_ROWS rows."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self.num_rows = len(frame)
+        self.columns = list(frame.columns)
+
+    def chunks(self, columns: list[str]):
+        import pyarrow as pa
+
+        for start in range(0, max(self.num_rows, 1), CHUNK_ROWS):
+            part = self.frame.iloc[start : start + CHUNK_ROWS][columns]
+            yield start, pa.Table.from_pandas(part, preserve_index=False)
+
+    def column(self, name: str):
+        import pyarrow as pa
+
+        return pa.chunked_array([pa.Array.from_pandas(self.frame[name])])
+
+    def stats(self, name: str) -> None:
+        return None
+
+
+# -- id maps: node id -> node number (position in the concatenation of node tables)
+
+
+class _BlockMap:
+    """Integer ids where every node table's ids are one run ``lo, lo+1, …`` (a registry's
+    surrogate keys): node number = id − lo + offset, no lookup table, no hashing."""
+
+    kind = "blocks"
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, off: np.ndarray):
+        order = np.argsort(lo, kind="stable")
+        self.lo, self.hi, self.off = lo[order], hi[order], off[order]
+
+    def block(self, lo, hi) -> int | None:
+        """Index of the run holding every id in ``[lo, hi]``, or None."""
+        if lo is None or hi is None:
+            return None
+        b = int(np.searchsorted(self.lo, lo, side="right")) - 1
+        return b if b >= 0 and hi <= self.hi[b] else None
+
+    def map(self, ids: np.ndarray) -> np.ndarray:
+        """Node numbers of ``ids`` (int64), −1 where an id names no node."""
+        if len(ids) == 0:
+            return np.empty(0, dtype=np.int64)
+        b = self.block(ids.min(), ids.max())
+        if b is not None:  # the common case: one run, one subtraction
+            return ids - (self.lo[b] - self.off[b])
+        r = np.searchsorted(self.lo, ids, side="right") - 1
+        rc = np.maximum(r, 0)
+        ok = (r >= 0) & (ids <= self.hi[rc])
+        return np.where(ok, ids - self.lo[rc] + self.off[rc], -1)
+
+
+class _SortedMap:
+    """Any integer ids: binary search in the sorted ids."""
+
+    kind = "sorted"
+
+    def __init__(self, ids: np.ndarray):
+        self.order = np.argsort(ids, kind="stable")
+        self.sorted = ids[self.order]
+
+    def block(self, lo, hi) -> None:
+        return None
+
+    def map(self, ids: np.ndarray) -> np.ndarray:
+        if len(self.sorted) == 0:
+            return np.full(len(ids), -1, dtype=np.int64)
+        i = np.searchsorted(self.sorted, ids)
+        ic = np.minimum(i, len(self.sorted) - 1)
+        return np.where(self.sorted[ic] == ids, self.order[ic], -1)
+
+    def duplicates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Node numbers of every id used before, and of that id's first use."""
+        if len(self.sorted) < 2:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        new = np.r_[True, self.sorted[1:] != self.sorted[:-1]]
+        group_start = np.maximum.accumulate(np.where(new, np.arange(len(new)), 0))
+        later = np.flatnonzero(~new)
+        return self.order[later], self.order[group_start[later]]
+
+
+class _HashMap:
+    """String ids (or a mix): a pandas hash index over the distinct ids."""
+
+    kind = "hash"
+
+    def __init__(self, ids: np.ndarray):
+        self.codes, uniques = pd.factorize(ids, use_na_sentinel=True)
+        self.index = pd.Index(uniques, dtype=object)
+        # node number of the first node with each distinct id
+        self.first = np.full(len(uniques), -1, dtype=np.int64)
+        self.first[self.codes[::-1]] = np.arange(len(ids) - 1, -1, -1)
+
+    def block(self, lo, hi) -> None:
+        return None
+
+    def map(self, ids: np.ndarray) -> np.ndarray:
+        if len(self.index) == 0:
+            return np.full(len(ids), -1, dtype=np.int64)
+        at = self.index.get_indexer(ids)
+        return np.where(at >= 0, self.first[at], -1)
+
+    def duplicates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Node numbers of every id used before, and of that id's first use."""
+        later = np.flatnonzero(self.first[self.codes] != np.arange(len(self.codes)))
+        return later, self.first[self.codes[later]]
+
+
+def _id_values(array, int_mode: bool) -> np.ndarray:
+    """numpy ids of a pyarrow array: int64 in integer mode, else Python strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if int_mode:
+        return array.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        array = pc.cast(array, pa.string())
+    return array.to_numpy(zero_copy_only=False)
+
+
+def _make_id_map(ids_by_type: dict[str, np.ndarray], int_mode: bool):
+    """Return the id map of the node tables (in NODE_TYPES order)."""
+    if not int_mode:
+        parts = [v for v in ids_by_type.values()]
+        return _HashMap(np.concatenate(parts) if parts else np.empty(0, dtype=object))
+    lo, hi, off, start, runs = [], [], [], 0, True
+    for ids in ids_by_type.values():
+        if len(ids):
+            if not (ids[-1] - ids[0] == len(ids) - 1 and (len(ids) == 1 or bool((np.diff(ids) == 1).all()))):
+                runs = False
+                break
+            lo.append(ids[0])
+            hi.append(ids[-1])
+            off.append(start)
+        start += len(ids)
+    if runs:
+        order = np.argsort(lo)
+        l, h = np.asarray(lo)[order], np.asarray(hi)[order]
+        if len(l) < 2 or bool((l[1:] > h[:-1]).all()):
+            return _BlockMap(np.asarray(lo, dtype=np.int64), np.asarray(hi, dtype=np.int64), np.asarray(off, dtype=np.int64))
+    parts = list(ids_by_type.values())
+    return _SortedMap(np.concatenate(parts) if parts else np.empty(0, dtype=np.int64))
+
+
+@dataclass
+class Store:
+    """The columnar view of a validated dataset that the aggregation streams from.
+
+    ``offset[t]``/``count[t]``: node numbers of node table ``t`` are ``offset .. offset+count``;
+    ``province``/``city``: region index of every node (−1: none, e.g. abroad) into
+    ``province_codes``/``city_codes``; ``ids`` maps id values to node numbers; ``sources``
+    gives chunks of any column of any table; ``int_ids`` says whether ids are int64.
+    """
+
+    sources: dict
+    offset: dict[str, int]
+    count: dict[str, int]
+    province: np.ndarray
+    city: np.ndarray
+    province_codes: np.ndarray
+    city_codes: np.ndarray
+    ids: object
+    int_ids: bool
+    files: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes of all types."""
+        return len(self.province)
+
+    def node_ids(self, values) -> np.ndarray:
+        """Node numbers (−1: unknown) of a pyarrow/numpy array of ids."""
+        if not isinstance(values, np.ndarray):
+            values = _id_values(values, self.int_ids)
+        return self.ids.map(values)
+
+
+def _place_indices(prov_codes: pd.Series, city_codes: pd.Series, pindex: dict, cindex: dict) -> tuple[np.ndarray, np.ndarray]:
+    def idx(codes: pd.Series, index: dict) -> np.ndarray:
+        values, uniques = pd.factorize(codes.to_numpy(dtype=object), use_na_sentinel=True)
+        lut = np.array([index.setdefault(u, len(index)) for u in uniques] + [-1], dtype=np.int32)
+        return lut[values]
+
+    return idx(prov_codes, pindex), idx(city_codes, cindex)
+
+
+def store_from_frames(nodes: dict, edges: dict) -> Store:
+    """Build the engine's :class:`Store` from validated pandas tables (string ids)."""
+    pindex: dict = {}
+    cindex: dict = {}
+    offset, count, provs, cities, ids = {}, {}, [], [], {}
+    start = 0
+    for name in NODE_TYPES:
+        frame = nodes.get(name)
+        n = 0 if frame is None else len(frame)
+        offset[name], count[name] = start, n
+        start += n
+        if n == 0:
+            continue
+        if NODE_TYPES[name].domestic and "province_code" in frame:
+            p, c = _place_indices(frame["province_code"], frame["city_code"], pindex, cindex)
+        else:
+            p = c = np.full(n, -1, dtype=np.int32)
+        provs.append(p)
+        cities.append(c)
+        ids[name] = frame["id"].to_numpy(dtype=object)
+    sources = {n: _FrameSource(f) for n, f in {**nodes, **edges}.items() if f is not None}
+    cat = lambda parts: np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)  # noqa: E731
+    return Store(sources, offset, count, cat(provs), cat(cities),
+                 np.array(list(pindex), dtype=object), np.array(list(cindex), dtype=object),
+                 _make_id_map(ids, False), False)
+
+
+# -- validating Parquet tables column by column
+
+_ID_COLUMNS = {"id", "source", "target", "firm", "round_id"}
+
+
+def _arrow_kind(t) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_integer(t):
+        return "int"
+    if pa.types.is_floating(t):
+        return "float"
+    if pa.types.is_date(t) or pa.types.is_timestamp(t):
+        return "date"
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "str"
+    if pa.types.is_null(t):
+        return "null"
+    return "other"
+
+
+def _native(source: _ParquetSource, ttype) -> bool:
+    """True when every schema column in the file already has the schema's type, so the file
+    can be checked without converting values (otherwise: the pandas path, which parses)."""
+    for c in ttype.columns:
+        if c.name not in source.columns:
+            continue
+        k = _arrow_kind(source.schema.field(c.name).type)
+        if k == "null":
+            continue
+        if c.kind == "float" and k not in ("int", "float"):
+            return False
+        if c.kind == "int" and k != "int":
+            return False  # floats need a whole-number check, text needs parsing: pandas path
+        if c.kind == "date" and k != "date":
+            return False
+        if c.kind == "str" and k not in ("str", "int" if c.name in _ID_COLUMNS else "str"):
+            return False
+    return True
+
+
+def _row_problems(rows: np.ndarray, values, column: str, message: str, file: str, limit: int = 50) -> list[Problem]:
+    """Problems at 0-based ``rows`` of a Parquet table (reported 1-based)."""
+    out = [Problem(message, file=file, row=int(r) + 1, column=column, value=_plain(v))
+           for r, v in zip(rows[:limit], values[:limit])]
+    if len(rows) > limit:
+        out.append(Problem(f"… {len(rows) - limit} more rows with the same problem", file=file, column=column))
+    return out
+
+
+def _plain(v):
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _check_columns(source: _ParquetSource, ttype, file: str) -> list[Problem]:
+    """Required columns present; no empty required value; no negative number; categorical
+    values among the allowed ones. Proven from statistics where they suffice."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = [c.name for c in ttype.columns]
+    problems = [Problem(f"missing required column (expected columns: {', '.join(names)})", file=file, column=c.name)
+                for c in ttype.columns if c.required and c.name not in source.columns]
+    if problems:
+        return problems
+    for c in ttype.columns:
+        if c.name not in source.columns:
+            continue
+        stats = source.stats(c.name)
+        nulls = None if stats is None else sum(s[4] for s in stats)
+        negative = c.kind in ("int", "float") and c.nonnegative and (
+            stats is None or any(s[2] is not None and s[2] < 0 for s in stats))
+        need_read = (c.required and nulls != 0) or negative or c.choices
+        if not need_read:
+            continue
+        col = source.column(c.name)
+        if c.required:
+            bad = np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))
+            problems += _row_problems(bad, [None] * len(bad), c.name, "required value is empty", file)
+        if negative:
+            vals = col.to_numpy() if col.null_count == 0 else pc.fill_null(col, 0).to_numpy()
+            bad = np.flatnonzero(vals < 0)
+            problems += _row_problems(bad, vals[bad], c.name, "must not be negative", file)
+        if c.choices:
+            plain = col.cast(col.type.value_type) if pa.types.is_dictionary(col.type) else col
+            uniq = [u for u in pc.unique(plain).to_pylist() if u is not None]
+            if any(u.strip() != u for u in uniq):
+                raise _NotNative(c.name)  # padded values: the pandas path strips them
+            if set(uniq) - set(c.choices):
+                bad_mask = pc.and_(pc.invert(pc.is_in(plain, value_set=pa.array(list(c.choices)))), pc.is_valid(plain))
+                bad = np.flatnonzero(bad_mask.to_numpy(zero_copy_only=False))
+                problems += _row_problems(bad, plain.take(pa.array(bad[:50])).to_pylist(), c.name,
+                                          f"must be one of {', '.join(c.choices)}", file)
+    return problems
+
+
+class _NotNative(Exception):
+    """A Parquet file needs the pandas path (values must be converted before checking)."""
+
+
+def _dictionary_codes(col) -> tuple[np.ndarray, list]:
+    """Integer codes (−1: empty) and distinct values of a string column, without building a
+    Python object per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_dictionary(col.type):
+        col = pc.dictionary_encode(col)
+    col = col.unify_dictionaries() if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col])
+    values = col.chunk(0).dictionary.to_pylist() if col.num_chunks else []
+    codes = [c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32) for c in col.chunks]
+    return (np.concatenate(codes) if codes else np.empty(0, dtype=np.int32)), values
+
+
+def _resolve_places_columnar(source: _ParquetSource, file: str, pindex: dict, cindex: dict) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """Province and city index of every row (into ``pindex``/``cindex``, which grow), each
+    distinct (province, city) pair resolved once; problems name rows as the pandas path does."""
+    from graphkit.regions import load_regions
+
+    regions = load_regions()
+    pcodes, pvals = _dictionary_codes(source.column("province"))
+    ccodes, cvals = _dictionary_codes(source.column("city"))
+    width = len(cvals) + 1
+    pair = (pcodes.astype(np.int64) + 1) * width + (ccodes.astype(np.int64) + 1)
+    if (len(pvals) + 1) * width <= 50_000_000:
+        seen = np.flatnonzero(np.bincount(pair, minlength=(len(pvals) + 1) * width))
+        lut_p = np.full((len(pvals) + 1) * width, -1, dtype=np.int32)
+        lut_c = lut_p.copy()
+        inverse = None
+    else:
+        seen, inverse = np.unique(pair, return_inverse=True)
+        lut_p = np.full(len(seen), -1, dtype=np.int32)
+        lut_c = lut_p.copy()
+    bad_p, bad_c = [], []
+    for k, pr in enumerate(seen):
+        pi, ci = divmod(int(pr), width)
+        if pi == 0 or ci == 0:
+            continue  # empty: reported as a required value by _check_columns
+        slot = pr if inverse is None else k
+        pc_ = regions.province_code(pvals[pi - 1])
+        if pc_ is None:
+            bad_p.append(pr)
+            continue
+        cc = regions.city_code(cvals[ci - 1], pc_)
+        lut_p[slot] = pindex.setdefault(pc_, len(pindex))
+        if cc is None:
+            bad_c.append(pr)
+        else:
+            lut_c[slot] = cindex.setdefault(cc, len(cindex))
+    at = pair if inverse is None else inverse
+    prov, city = lut_p[at], lut_c[at]
+    problems = []
+    if bad_p:
+        rows = np.flatnonzero(np.isin(pair, bad_p))
+        problems += _row_problems(rows, [pvals[pcodes[r]] for r in rows[:50]], "province",
+                                  "unknown province (use the Chinese or English name or the GB/T 2260 code)", file)
+    if bad_c:
+        rows = np.flatnonzero(np.isin(pair, bad_c))
+        problems += _row_problems(rows, [cvals[ccodes[r]] for r in rows[:50]], "city",
+                                  "unknown city, or not a city of the row's province", file)
+    return prov, city, problems
+
+
+def _check_ends(store: Store, name: str, source, file: str) -> list[Problem]:
+    """Every edge end names a node of an allowed type. A row group whose id statistics fall
+    inside one run of node ids of an allowed type is proven without reading it."""
+    etype = EDGE_TYPES[name]
+    ends = [("target" if name != "round" else "firm", etype.target)]
+    if etype.source:
+        ends.insert(0, ("source", etype.source))
+    node_type = _node_type_array(store)
+    names = list(NODE_TYPES)
+    problems: list[Problem] = []
+    for col, allowed in ends:
+        allowed_codes = np.array([names.index(a) for a in allowed], dtype=np.int8)
+        stats = source.stats(col) if store.int_ids else None
+        proven = set()
+        if stats is not None:
+            for i, (start, rows, lo, hi, nulls) in enumerate(stats):
+                b = store.ids.block(lo, hi)
+                if nulls == 0 and b is not None and node_type[store.ids.off[b]] in allowed_codes:
+                    proven.add(start)
+        missing_rows, missing_vals, wrong_rows, wrong_vals = [], [], [], []
+        for start, t in source.chunks([col]):
+            if start in proven:
+                continue
+            arr = t.column(0)
+            vals = _id_values(arr, store.int_ids)
+            g = store.ids.map(vals)
+            present = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else np.ones(len(vals), bool)
+            miss = np.flatnonzero((g < 0) & present)
+            wrong = np.flatnonzero((g >= 0) & ~np.isin(node_type[np.maximum(g, 0)], allowed_codes))
+            if len(missing_rows) < 60:
+                missing_rows.append(miss + start)
+                missing_vals.append(vals[miss[:60]])
+            if len(wrong_rows) < 60:
+                wrong_rows.append(wrong + start)
+                wrong_vals.append(vals[wrong[:60]])
+        cat = lambda p: np.concatenate(p) if p else np.empty(0, dtype=np.int64)  # noqa: E731
+        problems += _row_problems(cat(missing_rows), list(cat(missing_vals)), col, "names no node of the dataset", file)
+        problems += _row_problems(cat(wrong_rows), list(cat(wrong_vals)), col, f"must name a node of type {' or '.join(allowed)}", file)
+    return problems
+
+
+def _node_type_array(store: Store) -> np.ndarray:
+    if getattr(store, "_types", None) is None:
+        t = np.empty(store.n_nodes, dtype=np.int8)
+        for i, name in enumerate(NODE_TYPES):
+            t[store.offset[name] : store.offset[name] + store.count[name]] = i
+        store._types = t  # type: ignore[attr-defined]
+    return store._types  # type: ignore[attr-defined]
+
+
+def _check_rounds(store: Store, files: dict[str, str]) -> list[Problem]:
+    """Round ids are unique; every financing edge's round exists and is a round of its target."""
+    rounds, fin = store.sources.get("round"), store.sources.get("financing")
+    problems: list[Problem] = []
+    rfile, ffile = files.get("round", "round"), files.get("financing", "financing")
+    rid = _id_values(rounds.column("id"), store.int_ids) if rounds is not None else np.empty(0, dtype=np.int64 if store.int_ids else object)
+    rmap = _make_id_map({"round": rid}, store.int_ids)
+    if not isinstance(rmap, _BlockMap):
+        later, _ = rmap.duplicates()
+        later = np.sort(later)
+        problems += _row_problems(later, rid[later[:50]], "id", "duplicate round id", rfile)
+    if fin is None or fin.num_rows == 0:
+        return problems
+    rfirm = _id_values(rounds.column("firm"), store.int_ids) if rounds is not None else rid
+    nomatch_r, nomatch_v, other_r, other_v = [], [], [], []
+    for start, t in fin.chunks(["round_id", "target"]):
+        r = _id_values(t.column(0), store.int_ids)
+        tg = _id_values(t.column(1), store.int_ids)
+        at = rmap.map(r)
+        none = np.flatnonzero(at < 0)
+        other = np.flatnonzero((at >= 0) & (rfirm[np.maximum(at, 0)] != tg))
+        nomatch_r.append(none + start)
+        nomatch_v.append(r[none[:60]])
+        other_r.append(other + start)
+        other_v.append(r[other[:60]])
+    cat = lambda p: np.concatenate(p) if p else np.empty(0, dtype=np.int64)  # noqa: E731
+    problems += _row_problems(cat(nomatch_r), list(cat(nomatch_v)), "round_id", "names no round of edges/round", ffile)
+    problems += _row_problems(cat(other_r), list(cat(other_v)), "round_id",
+                              "names a round of another firm than the edge's target", ffile)
+    return problems
+
+
+def _materialiser(path: Path, ttype) -> "callable":
+    # The pandas table of a Parquet file, exactly as the pandas path builds it.
+    def load() -> pd.DataFrame:
+        frame, _ = _validate_table(read_table(path), ttype, str(path), False)
+        if isinstance(ttype, NodeType) and ttype.domestic:
+            _resolve_places(frame, str(path), False)
+        return frame
+
+    return load
+
+
+def _load_columnar(folder: Path, found: dict[str, Path]) -> Dataset:
+    """Validate a dataset of Parquet files column by column and return a Dataset whose
+    pandas tables are built on first access and whose Store serves the aggregation.
+    Raises _NotNative when some file needs the pandas path."""
+    from graphkit.progress import step
+
+    try:
+        sources = {name: _ParquetSource(p) for name, p in found.items()}
+    except Exception:  # unreadable file: the pandas path reports it with its name
+        raise _NotNative("unreadable") from None
+    files = {name: str(p) for name, p in found.items()}
+    for name, src in sources.items():
+        if not _native(src, TABLE_TYPES[name]):
+            raise _NotNative(name)
+    int_ids = all(_arrow_kind(src.schema.field(c).type) == "int"
+                  for name, src in sources.items() for c in _ID_COLUMNS if c in src.columns)
+    problems: list[Problem] = []
+    pindex: dict = {}
+    cindex: dict = {}
+    offset, count, provs, cities, ids = {}, {}, [], [], {}
+    start = 0
+    with step("checking node tables"):
+        for name in NODE_TYPES:
+            src = sources.get(name)
+            n = 0 if src is None else src.num_rows
+            offset[name], count[name] = start, n
+            start += n
+            if src is None:
+                continue
+            p = _check_columns(src, NODE_TYPES[name], files[name])
+            problems += p
+            if any(q.row is None for q in p):
+                continue
+            if NODE_TYPES[name].domestic:
+                pr, ci, p = _resolve_places_columnar(src, files[name], pindex, cindex)
+                problems += p
+            else:
+                pr = ci = np.full(n, -1, dtype=np.int32)
+            provs.append(pr)
+            cities.append(ci)
+            ids[name] = _id_values(src.column("id"), int_ids)
+        for name in EDGE_TYPES:
+            if name in sources:
+                problems += _check_columns(sources[name], EDGE_TYPES[name], files[name])
+    if problems:
+        raise DataError(_in_file_order(problems))
+    cat = lambda parts: np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)  # noqa: E731
+    store = Store(sources, offset, count, cat(provs), cat(cities), np.array(list(pindex), dtype=object),
+                  np.array(list(cindex), dtype=object), _make_id_map(ids, int_ids), int_ids, files)
+    if not isinstance(store.ids, _BlockMap):
+        later, first = store.ids.duplicates()
+        node_of = lambda g: next(n for n in NODE_TYPES if offset[n] <= g < offset[n] + count[n])  # noqa: E731
+        for g, f in sorted(zip(later[:50].tolist(), first[:50].tolist())):
+            t, ft = node_of(g), node_of(f)
+            problems.append(Problem(f"duplicate id (first used in {files[ft]})", file=files[t], row=g - offset[t] + 1,
+                                    column="id", value=_plain(ids[t][g - offset[t]])))
+    with step("checking edge ends", total=sum(s.num_rows for n, s in sources.items() if n in EDGE_TYPES)):
+        for name in EDGE_TYPES:
+            if name in sources and sources[name].num_rows:
+                problems += _check_ends(store, name, sources[name], files[name])
+        problems += _check_rounds(store, files)
+    if problems:
+        raise DataError(problems)
+    nodes = LazyTables(loaders={n: _materialiser(found[n], NODE_TYPES[n]) if n in found else _empty_loader(NODE_TYPES[n])
+                                for n in NODE_TYPES})
+    edges = LazyTables(loaders={n: _materialiser(found[n], EDGE_TYPES[n]) if n in found else _empty_loader(EDGE_TYPES[n])
+                                for n in EDGE_TYPES})
+    ds = Dataset(nodes=nodes, edges=edges, path=folder, sources=files)
+    ds.store = store
+    return ds
+
+
+def _empty_loader(ttype):
+    def load() -> pd.DataFrame:
+        frame = _empty(ttype)
+        if isinstance(ttype, NodeType) and ttype.domestic:
+            frame["province_code"] = pd.Series(dtype=object)
+            frame["city_code"] = pd.Series(dtype=object)
+        return frame
+
+    return load
