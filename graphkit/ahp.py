@@ -379,6 +379,11 @@ class Tree:
             return [code]
         return [leaf for c in self.children(code) for leaf in self.leaves(c)]
 
+    def walk(self, code: str = ROOT_CODE) -> list[str]:
+        """Every code below ``code`` depth-first (a tier-1 code, its tier-2 codes each followed by
+        their tier-3 codes, then the next tier-1 code): the order in which a tree reads."""
+        return [c for child in self.children(code) for c in (child, *self.walk(child))]
+
     def ancestors(self, code: str) -> list[str]:
         """Parent, grandparent, … up to and including "overall"."""
         out = []
@@ -573,12 +578,16 @@ def parse_judgments(doc: Mapping, tree: Tree, file: str | None = None) -> Judgme
                 if len(tree.children(parent)) == 1:
                     node = parent
                     continue
-                if parent not in reported:
-                    reported.add(parent)
+                # The matrix that is missing belongs to the nearest ancestor that has a weight.
+                top = parent
+                while top != ROOT_CODE and top not in judge:
+                    top = tree.parent[top]
+                if top not in reported:
+                    reported.add(top)
                     problems.append(Problem(
-                        f"no matrix gives '{node}' a weight: add a matrix named '{parent}' comparing "
-                        f"{', '.join(tree.children(parent))} (or list '{node}' in a matrix of an ancestor)",
-                        file=file, column="name", value=parent))
+                        f"no matrix gives '{node}' a weight: add a matrix named '{top}' comparing its "
+                        f"children ({', '.join(tree.children(top))}) or its tier-3 indicators "
+                        f"({', '.join(tree.leaves(top))})", file=file, column="name", value=top))
                 break
     if problems:
         raise JudgmentError(problems)
@@ -660,7 +669,7 @@ def evaluate_judgments(judgments: Judgments, method: str = DEFAULT_METHOD, ri: s
     g = {leaf: reach[leaf] for leaf in leaves}
     glob = {c: sum(g[leaf] for leaf in tree.leaves(c)) for c in tree.codes}
     wrows = []
-    for c in tree.codes:
+    for c in tree.walk():
         p = tree.parent[c]
         pg = 1.0 if p == ROOT_CODE else glob[p]
         wrows.append({"code": c, "tier": tree.tier[c], "parent": p, "local_weight": glob[c] / pg if pg else 0.0,

@@ -51,12 +51,12 @@ def to_json(result) -> str:
     """The result as JSON: {"weights": [...], "matrices": [...], "ri_table", "method", "judgments"}."""
     pub = _published(result)
     weights = [{"code": r.code, "tier": int(r.tier), "parent": r.parent,
-                "local_weight": round(float(r.local_weight), 6), "global_weight": round(float(r.global_weight), 6)}
+                "local_weight": float(r.local_weight), "global_weight": float(r.global_weight)}
                for r in result.weights.itertuples()]
     matrices = []
     for r in result.matrices.itertuples():
-        d = {"name": r.name, "n": int(r.n), "lambda_max": round(float(r.lambda_max), 6),
-             "ci": round(float(r.ci), 6), "ri": float(r.ri), "cr": round(float(r.cr), 6)}
+        d = {"name": r.name, "n": int(r.n), "lambda_max": float(r.lambda_max),
+             "ci": float(r.ci), "ri": float(r.ri), "cr": float(r.cr)}
         if r.name in pub:
             d["published_cr"] = pub[r.name]
         matrices.append(d)
@@ -91,54 +91,59 @@ def _flag_lines(result) -> list[str]:
             for r in result.matrices.itertuples() if r.cr >= 0.1]
 
 
-def render_table(result, width: int = 110) -> str:
+def render_table(result, width: int | None = None) -> str:
     """The tree and the consistency table as text for a terminal (CJK-aware alignment)."""
+    import io
+    import shutil
+
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Table, box
 
     from graphkit.ahp import RI_SOURCES
 
     tree = result.judgments.tree
     pub = _published(result)
-    import io
-
+    # A terminal gets its own width; a pipe or file gets room for the whole tree on one line each.
+    width = width or (max(100, shutil.get_terminal_size((160, 24)).columns) if sys.stdout.isatty() else 160)
     console = Console(width=width, record=True, file=io.StringIO(), force_terminal=False, color_system=None)
-    console.print(f"Judgments: {result.judgments.path or '(in memory)'}")
-    if result.judgments.title:
-        console.print(result.judgments.title)
-    console.print(f"Priority method: {result.method} · random index: {result.ri_table} "
-                  f"({RI_SOURCES.get(result.ri_table, '')})")
-    t = Table(title="Weights / 权重", title_justify="left", show_edge=False, pad_edge=False)
+    console.print(f"judgments: {result.judgments.path or '(in memory)'}", soft_wrap=True)
+    console.print(f"priority method: {result.method}", soft_wrap=True)
+    console.print(f"random index (RI) table: {result.ri_table} — {RI_SOURCES.get(result.ri_table, '')}",
+                  soft_wrap=True)
+    console.print()
+    t = Table(title="Weights 权重", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     t.add_column("indicator 指标")
+    t.add_column("code")
     t.add_column("English")
     t.add_column("local", justify="right")
     t.add_column("global", justify="right")
     for r in result.weights.itertuples():
         indent = "  " * (int(r.tier) - 1)
-        label = f"{indent}{tree.zh[r.code]}"
-        t.add_row(label, f"{indent}{tree.en[r.code]}", f"{r.local_weight:.4f}", f"{r.global_weight:.4f}")
+        t.add_row(f"{indent}{tree.zh[r.code]}", r.code, tree.en[r.code], f"{r.local_weight:.4f}",
+                  f"{r.global_weight:.4f}")
     console.print(t)
-    m = Table(title="Consistency / 一致性检验", title_justify="left", show_edge=False, pad_edge=False)
-    for col in ("matrix 判断矩阵", "n", "λmax", "CI", "RI", "CR"):
-        m.add_column(col, justify="left" if col.startswith("matrix") else "right")
+    m = Table(title="Consistency 一致性检验 (CR = CI / RI; CR < 0.1 passes)", title_justify="left",
+              box=box.SIMPLE_HEAD, pad_edge=False)
+    m.add_column("matrix 判断矩阵")
+    for col in ("n", "λmax", "CI", "RI", "CR"):
+        m.add_column(col, justify="right")
     if pub:
         m.add_column("published CR", justify="right")
-    m.add_column("")
+    m.add_column("check")
     for r in result.matrices.itertuples():
-        name = f"{r.name} {tree.zh.get(r.name, '')}"
-        row = [name, str(r.n), f"{r.lambda_max:.4f}", f"{r.ci:.4f}", f"{r.ri:.2f}", f"{r.cr:.4f}"]
+        row = [f"{r.name} {tree.zh.get(r.name, '')}", str(r.n), f"{r.lambda_max:.4f}", f"{r.ci:.4f}",
+               f"{r.ri:.2f}", f"{r.cr:.4f}"]
         if pub:
             row.append(f"{pub[r.name]:.4f}" if r.name in pub else "")
-        row.append("CR ≥ 0.1: inconsistent" if r.cr >= 0.1 else "ok")
+        row.append("INCONSISTENT (CR ≥ 0.1)" if r.cr >= 0.1 else "ok")
         m.add_row(*row)
     console.print(m)
     flags = _flag_lines(result)
-    if flags:
-        for line in flags:
-            console.print(f"warning: {line}")
-    else:
+    for line in flags:
+        console.print(f"warning: {line}", soft_wrap=True)
+    if not flags:
         console.print("Every matrix passes the consistency check (CR < 0.1).")
-    return console.export_text()
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines()) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
