@@ -404,3 +404,42 @@ def test_cli_out_csv(tmp_path):
 def test_cli_unknown_ri_table(capsys):
     assert main(["weights", "--ri", "bogus"]) == 1
     assert "saaty1980" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- the search
+
+
+@pytest.fixture(scope="module")
+def search():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ahp_search", ROOT / "scripts" / "ahp_search.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("name, radius, tol", [
+    ("overall", 16, 0.00005),     # whole Saaty space, 17^15 matrices
+    ("capital", 16, 0.00005),
+    ("openness", 16, 0.00005),
+    ("enterprise", 16, 0.0005),   # no matrix reproduces all five weights to 4 decimals
+    ("academic", 1, 0.00005),     # within one scale step of the consistent ratios
+])
+def test_search_finds_exactly_the_bundled_matrix(search, name, radius, tol):
+    """The row-sum search, targeting Tables 1 and 2, finds one matrix: the one we ship."""
+    g = search.groups(exact_tier1=True)[name]
+    win = {"openness": (0.07745, 0.07765)} if name == "overall" else None
+    res = search.rowsum_search(name, g, radius, windows=win, tol=tol)
+    assert len(res["matches"]) == 1
+    idx = res["matches"][0][0]
+    found = search.build(np.array([idx]), len(g["items"]))[0]
+    shipped = ahp.load_judgments().matrices[name]
+    assert list(shipped.items) == g["items"]
+    np.testing.assert_allclose(found, shipped.values, rtol=1e-12)
+
+
+def test_enterprise_weights_are_out_of_reach_at_four_decimals(search):
+    g = search.groups(exact_tier1=True)["enterprise"]
+    res = search.rowsum_search("enterprise", g, 16)  # CR 0.0297 ± 0.00005, every weight ± 0.00005
+    assert res["matches"] == []
