@@ -1062,25 +1062,53 @@ def _relabel_favourites(part_idx: np.ndarray, mask: np.ndarray, fav: list[int], 
     return part_idx
 
 
-def _strict_top(part_idx: np.ndarray, firm_idx: np.ndarray, mask: np.ndarray, top: int) -> np.ndarray:
-    """Make partner ``top`` strictly the most frequent within ``mask`` (the report says it is
-    *the* largest), moving single edges from the tied rivals onto it — only on firms that
-    have no edge with ``top`` yet, so (firm, partner) pairs stay distinct."""
+def _strict_favourites(part_idx: np.ndarray, firm_idx: np.ndarray, mask: np.ndarray, fav: list[int],
+                       distinct: bool = True, region_firms: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Make the partners ``fav`` strictly the most frequent within ``mask``, in that order
+    (the report names *the* largest source, and ranked lists), by moving single edges from
+    the strongest rival onto the favourite that is short. With ``distinct`` an edge only
+    moves onto a firm without an edge to that favourite (re-homed onto another firm of
+    ``region_firms`` if need be: only the region's total is calibrated), so (firm, partner)
+    pairs stay distinct. Stops where the edges are too few for a strict order.
+    Returns the new (partner, firm) index arrays."""
     part_idx = part_idx.copy()
+    firm_idx = firm_idx.copy()
     sub = np.flatnonzero(mask)
-    for _ in range(len(sub)):
-        labels, counts = np.unique(part_idx[sub], return_counts=True)
-        c_top = int(counts[labels == top].sum())
-        rivals = labels[(labels != top) & (counts >= c_top)]
-        if len(rivals) == 0:
+    if len(sub) == 0:
+        return part_idx, firm_idx
+    for _ in range(4 * len(fav) + 4):  # lifting a later favourite can tie an earlier one again
+        before = part_idx[sub].copy()
+        for pos, top in enumerate(fav):
+            done = set(fav[: pos + 1])
+            while _lift_once(part_idx, firm_idx, sub, top, done, distinct, region_firms):
+                pass
+        if np.array_equal(before, part_idx[sub]):
             break
-        rival = int(rivals[0])
-        has_top = set(firm_idx[sub][part_idx[sub] == top].tolist())
-        cand = [e for e in sub.tolist() if part_idx[e] == rival and firm_idx[e] not in has_top]
-        if not cand:
-            break
-        part_idx[cand[0]] = top
-    return part_idx
+    return part_idx, firm_idx
+
+
+def _lift_once(part_idx, firm_idx, sub, top, done, distinct, region_firms) -> bool:
+    """Move one edge onto partner ``top`` from its strongest rival outside ``done`` if that
+    rival has at least as many edges; True if an edge moved (arrays are changed in place)."""
+    labels, counts = np.unique(part_idx[sub], return_counts=True)
+    cnt = dict(zip(labels.tolist(), counts.tolist()))
+    c_top = cnt.get(top, 0)
+    rivals = sorted(((c, k) for k, c in cnt.items() if k not in done and c >= c_top), key=lambda t: (-t[0], t[1]))
+    if not rivals:
+        return False
+    has_top = set(firm_idx[sub][part_idx[sub] == top].tolist()) if distinct else set()
+    for _, rival in rivals:
+        edges = [e for e in sub.tolist() if part_idx[e] == rival]
+        cand = [e for e in edges if firm_idx[e] not in has_top]
+        if cand:
+            part_idx[cand[0]] = top
+            return True
+        spare = [f for f in (region_firms.tolist() if region_firms is not None else []) if f not in has_top]
+        if edges and spare:
+            part_idx[edges[0]] = top
+            firm_idx[edges[0]] = spare[0]
+            return True
+    return False
 
 
 def _build_intl(ctx: _Ctx) -> None:
@@ -1116,8 +1144,9 @@ def _build_intl(ctx: _Ctx) -> None:
             else:
                 mask = firm_city[fsrc] == region
             pi = _relabel_favourites(pi, mask, favi, ids)
-            if favi:
-                pi = _strict_top(pi, fsrc, mask, favi[0])
+            region_firms = np.flatnonzero(firm_prov == region) if region in ctx.provinces.index and \
+                ctx.provinces.at[region, "capital_code"] != region else np.flatnonzero(firm_city == region)
+            pi, fsrc = _strict_favourites(pi, fsrc, mask, favi, distinct=distinct, region_firms=region_firms)
         cols: dict = {}
         if table in ("study_experience", "work_experience"):
             persons = [N.person_name(rng)[0] for _ in range(len(fsrc))]  # people may share a name
