@@ -161,6 +161,7 @@ def _imgs(html: str) -> list[str]:
     return re.findall(r'<img src="data:image/png;base64,[^"]+" data-file="([^"]+)"', html)
 
 
+@pytest.mark.slow  # builds a full report (≈10-20 s)
 def test_zh_report_has_every_part(zh_report, handmade_inputs):
     r = zh_report
     html = r.html.read_text(encoding="utf-8")
@@ -189,6 +190,7 @@ def test_zh_report_has_every_part(zh_report, handmade_inputs):
     assert not re.search(r"(src|href)=\"(?!data:|#)", html)  # nothing but embedded images and in-page links
 
 
+@pytest.mark.slow  # builds a full report (≈10-20 s)
 def test_profile_sentences_name_the_strongest_and_weakest_dimensions(zh_report, handmade_inputs):
     spec = handmade_inputs.spec
     names = dict(zip(spec.tier1["code"], spec.tier1["zh"]))
@@ -211,6 +213,7 @@ def test_profile_sentences_name_the_strongest_and_weakest_dimensions(zh_report, 
         assert all(b in m.group(1) for b in best[:3]) and all(w in m.group(3) for w in worst[:3])
 
 
+@pytest.mark.slow  # builds a full report (≈10-20 s)
 def test_en_report_is_english_and_cli_refuses_to_overwrite(en_report, capsys):
     from graphkit.cli import main
 
@@ -280,6 +283,7 @@ def test_unknown_language_is_a_usage_error(handmade_inputs, tmp_path):
 
 # --------------------------------------------------------------------------- browser
 @pytest.mark.browser
+@pytest.mark.slow  # builds a full report (≈10-20 s)
 def test_report_opens_offline_without_errors(zh_report):
     from browser import open_page, require_browser
 
@@ -317,3 +321,21 @@ def test_report_on_the_sample(lang, tmp_path):
     assert r.city_profiles == 5
     assert r.seconds < 60
     assert "synthetic" in r.html.read_text(encoding="utf-8").lower() or "合成" in r.html.read_text(encoding="utf-8")
+
+
+def test_profile_of_one_region(handmade_inputs):
+    from graphkit.errors import UsageError
+    from graphkit.report import profile
+
+    inp = handmade_inputs
+    p = profile(inp.province, inp.spec, "Beijing", lang="en")
+    row = inp.province.set_index("region_en").loc["Beijing"]
+    assert p.region == "Beijing"
+    assert len(p.table) == 1 + 6 + 10 + 24
+    assert p.sentences[0].startswith(f"Beijing ranks {['1st', '2nd', '3rd', '4th', '5th'][int(row['rank']) - 1]} overall")
+    # the tier-3 rows carry the raw values: Beijing has one firm in the hand-made graph
+    firm_row = p.table[p.table["Indicator"] == "Number of AI enterprises"].iloc[0]
+    assert firm_row["Raw value"] == "1"
+    assert profile(inp.province, inp.spec, "110000").region == profile(inp.province, inp.spec, "北京市").region == "北京市"
+    with pytest.raises(UsageError, match="Atlantis"):
+        profile(inp.province, inp.spec, "Atlantis")

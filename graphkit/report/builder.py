@@ -215,8 +215,10 @@ class _Builder:
         m = self.inp.meta
         self.add(Heading(1, self.s("title")))
         as_of = self.s("as_of", as_of=m["as_of"]) if m.get("as_of") else ""
+        weights = m.get("weights") or "spec"
+        weights = self.s("weights_spec") if weights == "spec" else weights
         self.add(Note(self.s("generated", date=_dt.date.today().isoformat(), data=m.get("data", "—"), spec=m.get("spec", "—"),
-                             weights=m.get("weights", "—"), as_of=as_of)))
+                             weights=weights, as_of=as_of)))
         if m.get("synthetic"):
             self.add(Note("注：数据为 graphkit 自带的合成样本数据库，并非真实企业数据。" if self.lang == "zh"
                           else "Note: the data is graphkit's bundled SYNTHETIC sample database, not real firm data."))
@@ -342,10 +344,10 @@ class _Builder:
             ranks = {c: _num(r[f"{c}_rank"]) for c in tr.t1}
             best, worst = tx.extremes(ranks)
             if not best or set(best) == set(worst):
-                self.add(Para(self.sent("circle_flat", name=self.rname(r), score=tx.fmt_score(r["total"]), rank=_rank(r["rank"]),
-                                        best_rank=_rank(ranks[tr.t1[0]]) if tr.t1 else "—")))
+                self.add(Para(self.sent("circle_flat", name=self.rname(r), score=tx.fmt_score(r["total"]), rank=tx.ordinal(_rank(r["rank"]), self.lang),
+                                        best_rank=tx.ordinal(_rank(ranks[tr.t1[0]]), self.lang) if tr.t1 else "—")))
                 continue
-            self.add(Para(self.sent("circle_overall", name=self.rname(r), score=tx.fmt_score(r["total"]), rank=_rank(r["rank"]),
+            self.add(Para(self.sent("circle_overall", name=self.rname(r), score=tx.fmt_score(r["total"]), rank=tx.ordinal(_rank(r["rank"]), self.lang),
                                     best=tx.join([tr.name(c, self.lang) for c in best], self.lang), best_rank=tx.ordinal(ranks[best[0]], self.lang),
                                     worst=tx.join([tr.name(c, self.lang) for c in worst], self.lang), worst_rank=tx.ordinal(ranks[worst[0]], self.lang))))
         names = [self.rname(r) for _, r in circ.iterrows()]
