@@ -320,7 +320,15 @@ def test_report_on_the_sample(lang, tmp_path):
     assert len(list((r.path / "figures").glob("radar_province_*.png"))) == 31
     assert r.city_profiles == 5
     assert r.seconds < 60
-    assert "synthetic" in r.html.read_text(encoding="utf-8").lower() or "合成" in r.html.read_text(encoding="utf-8")
+    html = r.html.read_text(encoding="utf-8")
+    assert "SYNTHETIC" in html or "合成样本" in html
+    if lang == "zh":
+        # The sample is calibrated to the report's totals, so the generated text must name the
+        # report's own first echelon with its published scores (seed line 67; data/reference).
+        first = [n for n, _ in _published_totals()[:6]]
+        assert first == ["Beijing", "Guangdong", "Shanghai", "Zhejiang", "Jiangsu", "Shandong"]
+        assert "第一梯队为北京市、广东省、上海市、浙江省、江苏省和山东省，评分分别为 82.37、65.50、36.05、27.62、24.44、23.35。" in html
+        assert "第二梯队为四川省、安徽省、湖南省、辽宁省、天津市、福建省和湖北省" in html
 
 
 def test_profile_of_one_region(handmade_inputs):

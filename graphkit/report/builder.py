@@ -88,6 +88,7 @@ def inputs_from_evaluation(ev, with_city: bool = True, with_circle: bool = True)
         "weights": params.get("weights_source") or "spec",
         "as_of": params.get("as_of"),
         "synthetic": "sample" in Path(ds_path).parts[-1:] if ds_path else False,
+        "counts": {name: len(t) for name, t in getattr(prov.dataset, "nodes", {}).items()},
     }
     return ReportInputs(province=prov.table(detail=True), spec=prov.spec, city=city, circle=circle, meta=meta)
 
@@ -235,6 +236,10 @@ class _Builder:
     def summary(self) -> None:
         self.add(Heading(2, self.s("summary"), "summary"))
         parts = [self.sent("summary_regions", n=len(self.prov))]
+        counts = self.inp.meta.get("counts") or {}
+        items = [f"{counts[k]} {zh}" if self.lang == "zh" else f"{counts[k]:,} {en}" for k, (zh, en) in tx.ENTITY_WORDS.items() if counts.get(k)]
+        if items:
+            parts.append(self.sent("summary_data", items=tx.join(items, self.lang)))
         for e in (1, 2):
             idx = [i for i, x in enumerate(self.prov_ech) if x == e]
             if idx:

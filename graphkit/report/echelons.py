@@ -131,7 +131,7 @@ def _jenks_sqrt(values: Sequence[float], k: int | None = None, min_size: int = 3
     return _classes_with_merge(x, natural_breaks, k, min_size)
 
 
-def _gaps(values: Sequence[float], k: int | None = None, min_size: int = 1) -> list[int]:
+def _gaps(values: Sequence[float], k: int | None = None, min_size: int = 3) -> list[int]:
     return _classes_with_merge(np.asarray(values, dtype=float), largest_gaps, k, min_size)
 
 

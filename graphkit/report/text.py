@@ -22,6 +22,7 @@ __all__ = [
     "fmt_value",
     "echelon_name",
     "rank_phrase",
+    "ENTITY_WORDS",
     "ranked_names",
     "limited",
     "extremes",
@@ -179,6 +180,7 @@ STRINGS: dict[str, dict[str, str]] = {
 SENTENCES: dict[str, dict[str, str]] = {
     "zh": {
         "summary_regions": "本报告评价了 {n} 个省级地区的人工智能科技产业区域竞争力。",
+        "summary_data": "指标计算的数据包括{items}。",
         "summary_echelon": "{echelon}包括{names}，评分分别为 {scores}。",
         "summary_circle": "在经济圈中，{name}综合评分 {score}，位列首位；{others}。",
         "summary_circle_item": "{name} {score}",
@@ -199,6 +201,7 @@ SENTENCES: dict[str, dict[str, str]] = {
     },
     "en": {
         "summary_regions": "This report evaluates the AI technology industry of {n} provincial regions.",
+        "summary_data": "The indicators are computed from {items}.",
         "summary_echelon": "The {echelon} comprises {names}, scoring {scores}.",
         "summary_circle": "Among the economic circles, {name} ranks first with {score}; {others}.",
         "summary_circle_item": "{name} {score}",
@@ -217,6 +220,18 @@ SENTENCES: dict[str, dict[str, str]] = {
         "circle_share": "{name}: the {n} circles together hold {share:.1f}% of the national total; {top} holds the largest share ({top_share:.1f}%).",
         "city_overall": "{name} ranks {rank} among cities with a score of {score}, in the {echelon} of cities.",
     },
+}
+
+#: How the summary counts the entities of each node type: (Chinese measure word + noun, English noun).
+ENTITY_WORDS: dict[str, tuple[str, str]] = {
+    "firm": ("家人工智能企业", "AI enterprises"),
+    "investor": ("个投资者", "investors"),
+    "university": ("所 AI 大学", "AI universities"),
+    "institute": ("家非大学科研机构", "non-university research institutes"),
+    "conference": ("场会议", "conferences"),
+    "alliance": ("家产业联盟", "industrial alliances"),
+    "policy": ("个相关政策", "policies"),
+    "park": ("家人工智能产业园区", "AI industrial parks"),
 }
 
 _ZH_DIGITS = "零一二三四五六七八九"
