@@ -404,3 +404,28 @@ def test_cli_build_refuses_a_foreign_folder_and_rebuilds_its_own(small, tmp_path
     out = capsys.readouterr().out
     assert "synthetic sample written to" in out and "firm" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign", "mine"], "no temporary folders left behind"
+
+
+@pytest.mark.slow
+def test_cli_check_prints_published_and_reproduced(capsys, tmp_path):
+    """`graphkit sample check` on the bundled sample: the summary per kind, and one row per
+    published figure in CSV/JSON with both numbers side by side."""
+    pytest.importorskip("graphkit.sample.check")
+    from graphkit.cli import main
+
+    assert main(["sample", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "published vs reproduced" in out and "省级得分 province scores" in out and "%" in out
+    target = tmp_path / "check.json"
+    assert main(["sample", "check", "--format", "json", "--out", str(target)]) == 0
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert {"summary", "passed", "rows"} <= set(doc)
+    assert sum(s["figures"] for s in doc["summary"]) == len(doc["rows"])
+    beijing = [r for r in doc["rows"] if r["kind"] == "province_score" and r["region_en"] == "Beijing"
+               and r["indicator"] == "total"]
+    assert beijing and beijing[0]["published"] == 82.37  # Table 3 / section 2.2 of the report
+    assert isinstance(beijing[0]["reproduced"], float)
+    assert main(["sample", "check", "--format", "csv", "--out", str(tmp_path / "c.csv")]) == 0
+    csv = pd.read_csv(tmp_path / "c.csv")
+    assert list(csv.columns[:6]) == ["kind", "region", "region_en", "indicator", "published", "reproduced"]
+    assert len(csv) == len(doc["rows"])

@@ -6,7 +6,7 @@ import sys
 
 from graphkit.errors import UsageError
 
-__all__ = ["HELP", "DESCRIPTION", "EXAMPLES", "add_arguments", "run"]
+__all__ = ["HELP", "DESCRIPTION", "EXAMPLES", "add_arguments", "run", "render_check"]
 
 HELP = "build the bundled SYNTHETIC sample database, or check it against the report's published figures"
 DESCRIPTION = (
@@ -44,6 +44,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     c.add_argument("--data", metavar="DIR", help="dataset folder (default: the bundled synthetic sample)")
     c.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
     c.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    c.add_argument("--all", action="store_true", help="table format: list every published figure, not only those that differ")
+    c.add_argument("--strict", action="store_true", help="exit with status 1 unless every acceptance criterion of issue 3 holds")
     p.set_defaults(_sample_parser=p)
 
 
@@ -90,4 +92,73 @@ def _check(args) -> int:
             raise UsageError("`graphkit sample check` is not available in this build: the reproduction check "
                              "(graphkit/sample/check.py) is missing") from None
         raise
-    return int(run_check(data=args.data, fmt=args.format, out=args.out) or 0)
+    from graphkit.output import emit
+
+    result = run_check(args.data)
+    text = render_check(result, args.format, show_all=args.all)
+    emit(text, args.out)
+    if args.strict and not all(result.passed.values()):
+        return 1
+    return 0
+
+
+def render_check(result, fmt: str, show_all: bool = False, width: int | None = None) -> str:
+    """Published vs reproduced as text: ``table`` prints the match share of every kind of
+    figure, then the figures that differ (all of them with ``show_all``) with the reason;
+    ``csv`` is one row per published figure; ``json`` holds ``summary``, ``passed`` and ``rows``."""
+    import io
+    import json
+    import shutil
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from graphkit.output import _records, render
+
+    summary = result.summary.reset_index()
+    rows = result.rows
+    if fmt == "csv":
+        return render(rows, "csv")
+    if fmt == "json":
+        doc = {"summary": _records(summary), "passed": dict(result.passed), "rows": _records(rows)}
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    width = width or max(120, shutil.get_terminal_size((160, 40)).columns)
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, force_terminal=False, color_system=None)
+    t = Table(title="合成样本复现报告公布数据 · published vs reproduced (synthetic sample)", header_style="bold")
+    for head, just in (("类别 kind", "left"), ("公布\npublished", "right"), ("可核对\ncheckable", "right"),
+                       ("一致\nmatched", "right"), ("一致率\nshare", "right"), ("达标\naccepted", "left")):
+        t.add_column(head, justify=just, no_wrap=True)
+    for r in summary.itertuples(index=False):
+        share = "" if r.share != r.share else f"{100 * r.share:.1f}%"
+        ok = "" if r.kind not in result.passed else ("yes 是" if result.passed[r.kind] else "NO 否")
+        t.add_row(f"{r.zh} {r.en}", f"{r.figures}", f"{r.checked}", f"{r.matched}", share, ok)
+    console.print(t)
+    shown = rows if show_all else rows[rows["match"].eq(False)]
+    if len(shown):
+        label = "all published figures 全部公布数据" if show_all else "figures that differ 不一致的数据"
+        d = Table(title=f"{label} ({len(shown)})", header_style="bold")
+        d.add_column("类别 kind", no_wrap=True)
+        d.add_column("地区 region", overflow="fold", max_width=18)
+        d.add_column("指标 indicator", overflow="fold", max_width=30)
+        d.add_column("公布\npublished", justify="right", no_wrap=True)
+        d.add_column("复现\nreproduced", justify="right", no_wrap=True)
+        if show_all:
+            d.add_column("", no_wrap=True)
+        d.add_column("说明 explanation", overflow="fold", ratio=1)
+        for r in shown.itertuples(index=False):
+            cells = [r.kind, f"{r.region} {r.region_en}", str(r.indicator), _num(r.published), _num(r.reproduced)]
+            if show_all:
+                cells.append("" if r.match is None or r.match != r.match else ("✓" if r.match else "✗"))
+            d.add_row(*cells, str(r.explanation or ""))
+        console.print(d)
+    return buf.getvalue()
+
+
+def _num(v) -> str:
+    """A published or reproduced figure: integers without decimals, scores with up to 4."""
+    if v is None or v != v:
+        return ""
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:.4f}".rstrip("0")
