@@ -736,3 +736,43 @@ def test_top_investors_of_beijing_reproduce_the_report(sample_con):
     if [n for n, _ in got] != want_names and not any(n in str(got) for n in want_names):
         pytest.skip(f"the sample does not name the published investors yet; top three: {got}")
     assert [(n, int(v)) for n, v in got] == list(zip(want_names, [v for _, v in published]))
+
+
+def _published(quantity: str, region_en: str) -> list[tuple[str, float]]:
+    import csv
+
+    from graphkit.paths import DATA_DIR
+
+    with open(DATA_DIR / "reference" / "published_counts.csv", encoding="utf-8") as fh:
+        return [(r["subject"], float(r["value"])) for r in csv.DictReader(fh)
+                if r["quantity"] == quantity and r["region_en"] == region_en]
+
+
+def test_the_sample_answers_the_reports_questions(sample_con):
+    """The seed's narrative, asked through the queries (report line numbers in comments)."""
+    def top(name, region, col, n=1, **kw):
+        return list(run_query(name, {"region": region, "limit": n, **kw}, connection=sample_con).frame[col][:n])
+
+    # 752: 车和家、滴滴出行和乐视体育 have the most financing relations in Beijing.
+    assert top("most_financed_firms", "北京市", "firm", 3) == ["车和家", "滴滴出行", "乐视体育"]
+    # 756: Intel supplies Beijing's firms most; 2416: Intel, Qualcomm, NVIDIA for Shenzhen;
+    # 863: Microsoft for Shanghai.
+    assert top("foreign_tech_sources", "北京市", "partner_en") == ["Intel"]
+    assert top("foreign_tech_sources", "深圳市", "partner_en", 3) == ["Intel", "Qualcomm", "NVIDIA"]
+    assert top("foreign_tech_sources", "上海市", "partner_en") == ["Microsoft"]
+    # 754: Stanford first; of the top ten universities one is NUS, the other nine American.
+    unis = run_query("foreign_universities", {"region": "北京市", "limit": 10}, connection=sample_con).frame
+    assert unis["university_en"].iloc[0] == "Stanford University"
+    assert len(unis) == 10 and sorted(unis["country"].value_counts().tolist()) == [1, 9]
+    assert "National University of Singapore" in set(unis["university_en"])
+    # 756: Microsoft is the commonest prior employer of Beijing's core staff.
+    assert top("foreign_employers", "北京市", "employer_en") == ["Microsoft"]
+    # 914: Zhejiang's 25 alliances, mainly in Hangzhou and Ningbo.
+    (_, zj), = _published("alliance_count", "Zhejiang")
+    cities = run_query("alliances_parks_by_city", {"region": "浙江省"}, connection=sample_con).frame
+    assert cities["alliances"].sum() == zj == 25
+    assert cities["city_en"].iloc[0] == "Hangzhou"
+    # 746: Beijing has 16 basic-layer and 97 technology-layer firms.
+    layers = run_query("layers_by_region", {"region": "北京市"}, connection=sample_con).frame.iloc[0]
+    assert (layers["basic"], layers["technology"]) == (_published("basic_layer_firm_count", "Beijing")[0][1],
+                                                       _published("tech_layer_firm_count", "Beijing")[0][1])

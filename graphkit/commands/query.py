@@ -123,21 +123,30 @@ def render(result, fmt: str, width: int | None = None) -> str:
 
     q = result.query
     title = q.title + (f" · {q.title_zh}" if q.title_zh else "")
-    shown = ", ".join(f"{k}={_cell(v)}" for k, v in result.params.items())
-    table = Table(title=title, caption=f"{len(frame)} rows" + (f" · {shown}" if shown else ""),
-                  box=box.SIMPLE_HEAD, title_justify="left", caption_justify="left")
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     import pandas as pd
 
+    cells = []
     for col in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col])
+        s = frame[col]
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
         table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
+        if pd.api.types.is_float_dtype(s):
+            # One number of decimals per column: none if every value is whole, else two.
+            whole = bool(((s.dropna() % 1) == 0).all())
+            cells.append([_cell(v) if whole or v != v else f"{v:,.2f}" for v in s])
+        else:
+            cells.append([_cell(v) for v in s])
+    for row in zip(*cells):
+        table.add_row(*row)
     buf = io.StringIO()
     # Rich measures CJK characters as two cells, so Chinese columns line up.
     console = Console(file=buf, width=width or 200, no_color=True, highlight=False, emoji=False)
     console.print(table)
-    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
+    shown = ", ".join(f"{k}={_cell(v) if v != '' else '(any)'}" for k, v in result.params.items())
+    lines = [line.rstrip() for line in buf.getvalue().splitlines()]
+    lines.append(f"{len(frame)} rows" + (f" · {shown}" if shown else ""))
+    return "\n".join(lines) + "\n"
 
 
 def _list_text(queries, fmt: str) -> str:
