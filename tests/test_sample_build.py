@@ -429,3 +429,25 @@ def test_cli_check_prints_published_and_reproduced(capsys, tmp_path):
     csv = pd.read_csv(tmp_path / "c.csv")
     assert list(csv.columns[:6]) == ["kind", "region", "region_en", "indicator", "published", "reproduced"]
     assert len(csv) == len(doc["rows"])
+
+
+@pytest.mark.slow
+def test_full_build_dates_follow_published_year_counts(full):
+    """published_counts.csv: Tianjin's 11 parks newly planned in 2020, 6 alliances founded in
+    2020, 11 policies issued in 2019; Shaanxi's 12 new parks … — and every date within the
+    report's cut-offs (December 2020; conferences and policies December 2019)."""
+    out, _ = full
+    checks = {"alliance_count_new_2020": ("alliance", "founded", "2020"),
+              "park_count_new_2020": ("park", "founded", "2020"),
+              "park_count_increase_vs_2020": ("park", "founded", "2020"),
+              "policy_count_issued_2019": ("policy", "date", "2019")}
+    rows = PUBLISHED[PUBLISHED["quantity"].isin(list(checks)) & (PUBLISHED["region_level"] == "province")]
+    assert len(rows) >= 8
+    for r in rows.itertuples():
+        table, col, year = checks[r.quantity]
+        nodes = _read(out, "nodes", table)
+        here = nodes[nodes["province"] == r.region_zh]
+        assert (here[col].str[:4] == year).sum() == int(r.value), (r.region_zh, r.quantity)
+    for table, col, last in (("conference", "date", "2019-12-31"), ("policy", "date", "2019-12-31"),
+                             ("park", "founded", "2020-12-31"), ("alliance", "founded", "2020-12-31")):
+        assert (_read(out, "nodes", table)[col] <= last).all()
