@@ -417,9 +417,9 @@ class _Builder:
                 out.append(self.sent("dims_all_same", n=len(codes), tier=tier_word, rank=tx.ordinal(ranks[best[0]], lang)))
             else:
                 out.append(self.sent("dims_best_worst", n=len(codes), tier=tier_word,
-                                     best=tx.limited([tr.name(c, lang) for c in best], lang),
+                                     best=tx.limited([tr.name(c, lang) for c in best], lang, limit=5 if tier == "1" else 3),
                                      best_rank=tx.ordinal(ranks[best[0]], lang),
-                                     worst=tx.limited([tr.name(c, lang) for c in worst], lang),
+                                     worst=tx.limited([tr.name(c, lang) for c in worst], lang, limit=5 if tier == "1" else 3),
                                      worst_rank=tx.ordinal(ranks[worst[0]], lang)))
         ranks3 = {c: _num(r.get(f"{c}_rank")) for c in tr.tier3_codes}
         best, worst = tx.extremes(ranks3)

@@ -165,8 +165,8 @@ class Charts:
         rows = [textwrap.fill(r, 30) if _text_width(r) > 20 else r for r in rows]
         ncol = 5 if sum(_text_width(sg) + 3 for sg in segments) < 60 else 3
         legend_rows = -(-len(segments) // ncol)
-        fig = self._figure(7.2, 1.1 + 0.2 * legend_rows + 0.42 * max(n, 1))
-        self._margins(fig, rows, top=0.4 if title else 0.15, bottom=0.65 + 0.2 * legend_rows)
+        fig = self._figure(7.2, 0.9 + 0.2 * legend_rows + 0.42 * max(n, 1.5))
+        self._margins(fig, rows, top=0.4 if title else 0.15, bottom=0.6 + 0.2 * legend_rows)
         ax = fig.add_subplot()
         y = list(range(n))[::-1]
         left = [0.0] * n
@@ -177,17 +177,18 @@ class Charts:
                 tot = sum(v for v in values[i] if v == v)
                 v = values[i][j]
                 shares.append(100.0 * v / tot if tot > 0 and v == v else 0.0)
-            ax.barh(y, shares, left=left, color=colour, height=0.6, label=seg)
+            ax.barh(y, shares, left=left, color=colour, height=0.6 if n > 1 else 0.45, label=seg)
             for yi, l, s in zip(y, left, shares):
                 if s >= 4:
                     ax.text(l + s / 2, yi, f"{s:.1f}%", ha="center", va="center", fontsize=7, color="white" if j < 4 else "black")
             left = [a + b for a, b in zip(left, shares)]
         ax.set_xlim(0, 100)
+        ax.set_ylim(-0.6, n - 0.4)
         ax.set_xticks([0, 20, 40, 60, 80, 100], ["0", "20%", "40%", "60%", "80%", "100%"])
         ax.set_yticks(y, rows)
         ax.tick_params(axis="y", length=0)
         ax.set_title(title)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3 / (0.42 * max(n, 1))), ncol=ncol, frameon=False, fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3 / (0.42 * max(n, 1.5))), ncol=ncol, frameon=False, fontsize=8)
         return self._save(fig, name)
 
     # -- radar ----------------------------------------------------------------------------
