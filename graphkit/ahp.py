@@ -481,12 +481,15 @@ def parse_judgments(doc: Mapping, tree: Tree, file: str | None = None) -> Judgme
         grouped.setdefault(name, []).append((k, e))
 
     matrices: dict[str, Matrix] = {}
+    declared: dict[str, list[str]] = {}  # matrices whose items are sound, whatever their values
+    named: set[str] = set()  # matrices given under a known name (their items may be faulty)
     for name, group in grouped.items():
         if name not in known:
             problems.append(Problem(f"matrix '{name}': unknown code; a matrix is named \"overall\" or after "
                                     f"a tier-1 or tier-2 code of the indicator file", file=file,
                                     column="name", value=name))
             continue
+        named.add(name)
         if name != ROOT_CODE and tree.tier[name] == 3:
             problems.append(Problem(f"matrix '{name}': a tier-3 indicator has no children to compare",
                                     file=file, column="name", value=name))
@@ -538,6 +541,7 @@ def parse_judgments(doc: Mapping, tree: Tree, file: str | None = None) -> Judgme
                                     f"tier-3 indicator under '{name}' exactly once", file=file,
                                     column="items", value=items))
             continue
+        declared[name] = list(items)
         arrays = []
         for k, e in group:
             label = name if e.get("expert") is None else f"{name}' expert '{e.get('expert')}"
@@ -558,11 +562,11 @@ def parse_judgments(doc: Mapping, tree: Tree, file: str | None = None) -> Judgme
 
     # Every indicator must get a weight: walking up from each tier-3 code, each node is either
     # listed in exactly one matrix, or the only child of its parent.
-    if not problems:
+    if declared:
         judge: dict[str, list[str]] = {}
-        for m in matrices.values():
-            for it in m.items:
-                judge.setdefault(it, []).append(m.name)
+        for mname, mitems in declared.items():
+            for it in mitems:
+                judge.setdefault(it, []).append(mname)
         for it, names in judge.items():
             if len(names) > 1:
                 problems.append(Problem(f"'{it}' is compared in several matrices ({', '.join(names)}); "
@@ -582,12 +586,15 @@ def parse_judgments(doc: Mapping, tree: Tree, file: str | None = None) -> Judgme
                 top = parent
                 while top != ROOT_CODE and top not in judge:
                     top = tree.parent[top]
-                if top not in reported:
+                # A matrix of that name whose items were refused above is already reported.
+                if top not in reported and not (top in named and top not in declared):
                     reported.add(top)
+                    kids = tree.children(top)
+                    what = (f"its children ({', '.join(kids)}) or its tier-3 indicators "
+                            if len(kids) > 1 else "its tier-3 indicators ")
                     problems.append(Problem(
-                        f"no matrix gives '{node}' a weight: add a matrix named '{top}' comparing its "
-                        f"children ({', '.join(tree.children(top))}) or its tier-3 indicators "
-                        f"({', '.join(tree.leaves(top))})", file=file, column="name", value=top))
+                        f"no matrix gives '{node}' a weight: add a matrix named '{top}' comparing "
+                        f"{what}({', '.join(tree.leaves(top))})", file=file, column="name", value=top))
                 break
     if problems:
         raise JudgmentError(problems)

@@ -238,6 +238,16 @@ def test_missing_matrix_is_named():
     assert "add a matrix named 'openness'" in p.message
 
 
+def test_missing_matrix_and_bad_cell_are_reported_together():
+    doc = capital_doc([[1, "1/5", "1/3"], [5, 1, 3], [3, "1/2", 1]])
+    doc["matrix"] = [m for m in doc["matrix"] if m["name"] != "linking"]
+    probs = problems_of(doc)
+    assert len(probs) == 2
+    assert any("reciprocal" in p.message for p in probs)
+    assert any("add a matrix named 'linking' comparing its tier-3 indicators "
+               "(conference_count, alliance_count)" in p.message for p in probs)
+
+
 def test_matrix_must_cover_every_indicator_once():
     doc = report_doc()
     m = matrix_entry(doc, "capital")
