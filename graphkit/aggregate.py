@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from graphkit.errors import UsageError
-from graphkit.io import Dataset, Store
+from graphkit.io import CHUNK_ROWS, Dataset, Store
 from graphkit.schema import EDGE_TYPES, NODE_TYPES
 from graphkit.spec import Spec
 
@@ -222,15 +222,22 @@ def _edge_table(store: Store, name: str, by: str, inds, pos1: np.ndarray, n: int
     if src is None or src.num_rows == 0:
         return
     date_col = EDGE_TYPES[name].date
-    cols = [by] + [c for c in _columns_of(inds, date_col, as_of, src.columns) if c != by]
-    for start, chunk in src.chunks(cols):
+    others = [c for c in _columns_of(inds, date_col, as_of, src.columns) if c != by]
+    cached = store.cache.get((name, by))
+    if cached is None:
+        chunks = ((start, chunk, None) for start, chunk in src.chunks([by] + others))
+    elif others:
+        chunks = ((start, chunk, cached[start : start + chunk.num_rows]) for start, chunk in src.chunks(others))
+    else:  # the locating column was read (and mapped) by validation: nothing to read
+        chunks = ((start, None, cached[start : start + CHUNK_ROWS]) for start in range(0, len(cached), CHUNK_ROWS))
+    for start, chunk, nodes in chunks:
         # The one per-edge step: node number of the locating end, then its region (a gather).
-        p = pos1[store.node_ids(chunk.column(0))]
+        p = pos1[store.node_ids(chunk.column(by)) if nodes is None else nodes]
         for ind in inds:
-            keep = _keep(chunk, ind, date_col, as_of)
+            keep = _keep(chunk, ind, date_col, as_of) if chunk is not None else None
             _accumulate(acc, ind, p if keep is None else np.where(keep, p, 0),
                         _floats(chunk.column(ind.column)) if ind.column else None, n)
-        progress(chunk.num_rows)
+        progress(len(p))
 
 
 def _accumulate(acc: dict, ind, p: np.ndarray, values, n: int) -> None:

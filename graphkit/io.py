@@ -468,22 +468,32 @@ class LazyTables(MutableMapping):
 class _ParquetSource:
     """Columns of one Parquet table, read row group by row group."""
 
+    # Text columns with few distinct values: read as dictionaries (codes + distinct values),
+    # so a 10-million-row province column is 40 MB of int32, not 10 million strings.
+    CATEGORICAL = ("province", "city", "layer", "kind", "country", "round")
+
     def __init__(self, path: Path):
         import pyarrow.parquet as pq
 
         self.path = path
-        self.file = pq.ParquetFile(path)
+        names = pq.read_schema(path).names
+        self.file = pq.ParquetFile(path, read_dictionary=[c for c in self.CATEGORICAL if c in names])
         self.num_rows = self.file.metadata.num_rows
         self.schema = self.file.schema_arrow
         self.columns = list(self.schema.names)
 
-    def chunks(self, columns: list[str]):
-        """Yield ``(first row, pyarrow Table of columns)`` per row group."""
-        start = 0
-        for i in range(self.file.metadata.num_row_groups):
-            t = self.file.read_row_group(i, columns=columns, use_threads=False)
-            yield start, t
-            start += t.num_rows
+    def read(self, columns: list[str]):
+        """Return whole columns as a pyarrow Table."""
+        return self.file.read(columns=columns, use_threads=True)
+
+    def chunks(self, columns: list[str], skip: set | frozenset = frozenset()):
+        """Yield ``(first row, pyarrow Table of columns)`` per row group, except the row
+        groups whose first row is in ``skip`` (never read)."""
+        md, start = self.file.metadata, 0
+        for i in range(md.num_row_groups):
+            if start not in skip:
+                yield start, self.file.read_row_group(i, columns=columns, use_threads=False)
+            start += md.row_group(i).num_rows
 
     def column(self, name: str):
         """Return the whole column as a pyarrow ChunkedArray."""
@@ -514,10 +524,12 @@ class _FrameSource:
         self.num_rows = len(frame)
         self.columns = list(frame.columns)
 
-    def chunks(self, columns: list[str]):
+    def chunks(self, columns: list[str], skip: set | frozenset = frozenset()):
         import pyarrow as pa
 
         for start in range(0, max(self.num_rows, 1), CHUNK_ROWS):
+            if start in skip:
+                continue
             part = self.frame.iloc[start : start + CHUNK_ROWS][columns]
             yield start, pa.Table.from_pandas(part, preserve_index=False)
 
@@ -525,6 +537,11 @@ class _FrameSource:
         import pyarrow as pa
 
         return pa.chunked_array([pa.Array.from_pandas(self.frame[name])])
+
+    def read(self, columns: list[str]):
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(self.frame[columns], preserve_index=False)
 
     def stats(self, name: str) -> None:
         return None
@@ -550,6 +567,22 @@ class _BlockMap:
         b = int(np.searchsorted(self.lo, lo, side="right")) - 1
         return b if b >= 0 and hi <= self.hi[b] else None
 
+    def blocks(self, lo, hi) -> list[int] | None:
+        """Indices of the adjacent runs that together hold every id in ``[lo, hi]`` (no gap
+        between them), or None when some id of the range names no node."""
+        if lo is None or hi is None:
+            return None
+        b = int(np.searchsorted(self.lo, lo, side="right")) - 1
+        if b < 0 or lo > self.hi[b]:
+            return None
+        out = [b]
+        while hi > self.hi[out[-1]]:
+            nxt = out[-1] + 1
+            if nxt >= len(self.lo) or self.lo[nxt] != self.hi[out[-1]] + 1:
+                return None
+            out.append(nxt)
+        return out
+
     def map(self, ids: np.ndarray) -> np.ndarray:
         """Node numbers of ``ids`` (int64), −1 where an id names no node."""
         if len(ids) == 0:
@@ -573,6 +606,9 @@ class _SortedMap:
         self.sorted = ids[self.order]
 
     def block(self, lo, hi) -> None:
+        return None
+
+    def blocks(self, lo, hi) -> None:
         return None
 
     def map(self, ids: np.ndarray) -> np.ndarray:
@@ -607,6 +643,9 @@ class _HashMap:
     def block(self, lo, hi) -> None:
         return None
 
+    def blocks(self, lo, hi) -> None:
+        return None
+
     def map(self, ids: np.ndarray) -> np.ndarray:
         if len(self.index) == 0:
             return np.full(len(ids), -1, dtype=np.int64)
@@ -629,7 +668,9 @@ def _id_values(array, int_mode: bool) -> np.ndarray:
     if pa.types.is_dictionary(array.type):
         array = array.dictionary_decode()
     if int_mode:
-        return array.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        if array.null_count:
+            array = array.fill_null(-1)
+        return array.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
     if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
         array = pc.cast(array, pa.string())
     return array.to_numpy(zero_copy_only=False)
@@ -679,6 +720,9 @@ class Store:
     ids: object
     int_ids: bool
     files: dict[str, str] = field(default_factory=dict)
+    # (edge table, column) -> node number of every row (int32), kept from validation so the
+    # aggregation does not read that column a second time
+    cache: dict = field(default_factory=dict)
 
     @property
     def n_nodes(self) -> int:
@@ -840,18 +884,21 @@ def _dictionary_codes(col) -> tuple[np.ndarray, list]:
         col = pc.dictionary_encode(col)
     col = col.unify_dictionaries() if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col])
     values = col.chunk(0).dictionary.to_pylist() if col.num_chunks else []
-    codes = [c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32) for c in col.chunks]
+    codes = [(c.indices.fill_null(-1) if c.null_count else c.indices).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+             for c in col.chunks]
     return (np.concatenate(codes) if codes else np.empty(0, dtype=np.int32)), values
 
 
-def _resolve_places_columnar(source: _ParquetSource, file: str, pindex: dict, cindex: dict) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+def _resolve_places_columnar(source: _ParquetSource, file: str, pindex: dict, cindex: dict, known: dict) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """Province and city index of every row (into ``pindex``/``cindex``, which grow), each
     distinct (province, city) pair resolved once; problems name rows as the pandas path does."""
     from graphkit.regions import load_regions
 
     regions = load_regions()
-    pcodes, pvals = _dictionary_codes(source.column("province"))
-    ccodes, cvals = _dictionary_codes(source.column("city"))
+    both = source.read(["province", "city"])
+    pcodes, pvals = _dictionary_codes(both.column(0))
+    ccodes, cvals = _dictionary_codes(both.column(1))
+    del both
     width = len(cvals) + 1
     pair = (pcodes.astype(np.int64) + 1) * width + (ccodes.astype(np.int64) + 1)
     if (len(pvals) + 1) * width <= 50_000_000:
@@ -869,11 +916,14 @@ def _resolve_places_columnar(source: _ParquetSource, file: str, pindex: dict, ci
         if pi == 0 or ci == 0:
             continue  # empty: reported as a required value by _check_columns
         slot = pr if inverse is None else k
-        pc_ = regions.province_code(pvals[pi - 1])
+        key = (pvals[pi - 1], cvals[ci - 1])
+        if key not in known:  # each distinct (province, city) text resolved once per dataset
+            pc_ = regions.province_code(key[0])
+            known[key] = (pc_, regions.city_code(key[1], pc_) if pc_ is not None else None)
+        pc_, cc = known[key]
         if pc_ is None:
             bad_p.append(pr)
             continue
-        cc = regions.city_code(cvals[ci - 1], pc_)
         lut_p[slot] = pindex.setdefault(pc_, len(pindex))
         if cc is None:
             bad_c.append(pr)
@@ -909,13 +959,11 @@ def _check_ends(store: Store, name: str, source, file: str) -> list[Problem]:
         proven = set()
         if stats is not None:
             for i, (start, rows, lo, hi, nulls) in enumerate(stats):
-                b = store.ids.block(lo, hi)
-                if nulls == 0 and b is not None and node_type[store.ids.off[b]] in allowed_codes:
+                runs = store.ids.blocks(lo, hi)
+                if nulls == 0 and runs is not None and all(node_type[store.ids.off[b]] in allowed_codes for b in runs):
                     proven.add(start)
         missing_rows, missing_vals, wrong_rows, wrong_vals = [], [], [], []
-        for start, t in source.chunks([col]):
-            if start in proven:
-                continue
+        for start, t in source.chunks([col], skip=proven):
             arr = t.column(0)
             vals = _id_values(arr, store.int_ids)
             g = store.ids.map(vals)
@@ -944,11 +992,22 @@ def _node_type_array(store: Store) -> np.ndarray:
 
 
 def _check_rounds(store: Store, files: dict[str, str]) -> list[Problem]:
-    """Round ids are unique; every financing edge's round exists and is a round of its target."""
+    """Round ids are unique; every financing edge's round exists and is a round of its target.
+
+    The node numbers of the rounds' firms and of the financing targets, read here anyway,
+    are kept in ``store.cache`` for the aggregation."""
     rounds, fin = store.sources.get("round"), store.sources.get("financing")
     problems: list[Problem] = []
     rfile, ffile = files.get("round", "round"), files.get("financing", "financing")
-    rid = _id_values(rounds.column("id"), store.int_ids) if rounds is not None else np.empty(0, dtype=np.int64 if store.int_ids else object)
+    if rounds is not None and rounds.num_rows:
+        both = rounds.read(["id", "firm"])
+        rid = _id_values(both.column(0), store.int_ids)
+        rfirm = store.node_ids(_id_values(both.column(1), store.int_ids)).astype(np.int32)
+        del both
+        store.cache[("round", "firm")] = rfirm
+    else:
+        rid = np.empty(0, dtype=np.int64 if store.int_ids else object)
+        rfirm = np.empty(0, dtype=np.int32)
     rmap = _make_id_map({"round": rid}, store.int_ids)
     if not isinstance(rmap, _BlockMap):
         later, _ = rmap.duplicates()
@@ -956,18 +1015,20 @@ def _check_rounds(store: Store, files: dict[str, str]) -> list[Problem]:
         problems += _row_problems(later, rid[later[:50]], "id", "duplicate round id", rfile)
     if fin is None or fin.num_rows == 0:
         return problems
-    rfirm = _id_values(rounds.column("firm"), store.int_ids) if rounds is not None else rid
+    target = np.empty(fin.num_rows, dtype=np.int32)
     nomatch_r, nomatch_v, other_r, other_v = [], [], [], []
     for start, t in fin.chunks(["round_id", "target"]):
         r = _id_values(t.column(0), store.int_ids)
-        tg = _id_values(t.column(1), store.int_ids)
+        tg = store.node_ids(_id_values(t.column(1), store.int_ids))
+        target[start : start + len(tg)] = tg
         at = rmap.map(r)
         none = np.flatnonzero(at < 0)
-        other = np.flatnonzero((at >= 0) & (rfirm[np.maximum(at, 0)] != tg))
+        other = np.flatnonzero((at >= 0) & (rfirm[np.maximum(at, 0)] != tg)) if len(rfirm) else np.empty(0, dtype=np.int64)
         nomatch_r.append(none + start)
         nomatch_v.append(r[none[:60]])
         other_r.append(other + start)
         other_v.append(r[other[:60]])
+    store.cache[("financing", "target")] = target
     cat = lambda p: np.concatenate(p) if p else np.empty(0, dtype=np.int64)  # noqa: E731
     problems += _row_problems(cat(nomatch_r), list(cat(nomatch_v)), "round_id", "names no round of edges/round", ffile)
     problems += _row_problems(cat(other_r), list(cat(other_v)), "round_id",
@@ -1005,6 +1066,7 @@ def _load_columnar(folder: Path, found: dict[str, Path]) -> Dataset:
     problems: list[Problem] = []
     pindex: dict = {}
     cindex: dict = {}
+    known: dict = {}
     offset, count, provs, cities, ids = {}, {}, [], [], {}
     start = 0
     with step("checking node tables"):
@@ -1020,7 +1082,7 @@ def _load_columnar(folder: Path, found: dict[str, Path]) -> Dataset:
             if any(q.row is None for q in p):
                 continue
             if NODE_TYPES[name].domestic:
-                pr, ci, p = _resolve_places_columnar(src, files[name], pindex, cindex)
+                pr, ci, p = _resolve_places_columnar(src, files[name], pindex, cindex, known)
                 problems += p
             else:
                 pr = ci = np.full(n, -1, dtype=np.int32)

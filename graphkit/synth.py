@@ -101,7 +101,9 @@ def plan(firms: int, edges: int) -> Plan:
     e["tech_enablement"] += edges - sum(e.values())  # rounding remainder
     e["round"] = math.ceil(e["financing"] / 2.5) if e["financing"] else 0
     first, nxt = {}, 1
-    for name in NODE_TYPES:
+    # Firms and other companies share one run of ids (a registry numbers all enterprises
+    # together), so an investment's target, a firm or a company, is one contiguous range.
+    for name in ["firm", "company"] + [t for t in NODE_TYPES if t not in ("firm", "company")]:
         first[name] = nxt
         nxt += n[name]
     return Plan(nodes=n, edges=e, first_id=first)
@@ -221,7 +223,7 @@ def _node_ids(p: Plan, name: str, rows: np.ndarray, id_kind: str) -> pa.Array:
 
 def _round_ids(p: Plan, rows: np.ndarray, id_kind: str) -> pa.Array:
     # Rounds get their own id block after all nodes (ids are unique across the dataset).
-    first = p.first_id["park"] + p.nodes["park"]
+    first = max(p.first_id[t] + p.nodes[t] for t in p.nodes)
     return _ids(rows + first, "R", id_kind)
 
 
