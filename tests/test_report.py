@@ -347,3 +347,34 @@ def test_profile_of_one_region(handmade_inputs):
     assert profile(inp.province, inp.spec, "110000").region == profile(inp.province, inp.spec, "北京市").region == "北京市"
     with pytest.raises(UsageError, match="Atlantis"):
         profile(inp.province, inp.spec, "Atlantis")
+
+
+@pytest.mark.slow  # uses the full zh report
+def test_circle_shares_counted_by_hand(zh_report):
+    """Shares of the circles in tests/handmade.py, counted by hand: firms F1–F3 in Guangdong
+    (PRD), F4 in Hangzhou (YRD), F5 in Beijing (JJJ); universities U1, U2 in Nanjing (YRD) and
+    U3 in Chengdu (CY); the one park in Nanjing."""
+    md = zh_report.markdown.read_text(encoding="utf-8")
+    assert "4 个经济圈合计占全部企业数量的 100.0%，其中珠三角占比最高（60.0%）。" in md
+    assert "4 个经济圈合计占全部AI 大学数的 100.0%，其中长三角占比最高（66.7%）。" in md
+    assert "4 个经济圈合计占全部产业园区数的 100.0%，其中长三角占比最高（100.0%）。" in md
+
+
+def test_other_regions_share_is_national_minus_circles(handmade_inputs, tmp_path):
+    """Give Hunan (in no circle) 5 firms next to the graph's 5 circle firms: the circles then
+    hold 50 % of all firms, and the raw-value table lists 5 firms under other regions."""
+    from dataclasses import replace
+
+    from graphkit.report import build_report
+
+    prov = handmade_inputs.province.copy()
+    hunan = prov.index[prov["region_code"] == "430000"][0]
+    prov.loc[hunan, "firm_count_raw"] = 5
+    keep = prov[(prov["firm_count_raw"] > 0)]
+    assert len(keep) == 4  # Guangdong, Zhejiang, Beijing (and Hunan): few radars, fast
+    small = replace(handmade_inputs, province=keep, city=None)
+    r = build_report(small, tmp_path / "r", lang="zh")
+    md = r.markdown.read_text(encoding="utf-8")
+    assert "4 个经济圈合计占全部企业数量的 50.0%，其中珠三角占比最高（30.0%）。" in md
+    row = next(line for line in md.splitlines() if line.startswith("| 企业数量 |"))
+    assert row.split("|")[-3].strip() == "5" and row.split("|")[-2].strip() == "10"  # other regions, all
