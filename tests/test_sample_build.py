@@ -451,3 +451,31 @@ def test_full_build_dates_follow_published_year_counts(full):
     for table, col, last in (("conference", "date", "2019-12-31"), ("policy", "date", "2019-12-31"),
                              ("park", "founded", "2020-12-31"), ("alliance", "founded", "2020-12-31")):
         assert (_read(out, "nodes", table)[col] <= last).all()
+
+
+# ------------------------------------------------------------------ the small pure helpers
+def test_split_is_exact_and_respects_minimum_and_cap():
+    from graphkit.sample.build import _split
+
+    out = _split(10, np.array([1.0, 1.0, 2.0]))
+    assert out.tolist() == [3, 2, 5] or out.tolist() == [2, 3, 5]  # largest remainder: 2.5, 2.5, 5
+    assert out.sum() == 10
+    out = _split(7, np.array([100.0, 1.0, 1.0]), minimum=2)
+    assert out.tolist() == [3, 2, 2]
+    out = _split(9, np.array([10.0, 1.0, 1.0]), cap=4)
+    assert out.sum() == 9 and out.max() <= 4
+    assert _split(0, np.array([])).tolist() == []
+
+
+def test_order_top_and_strict_order():
+    from graphkit.sample.build import _order_top, _strict_order
+
+    v = np.array([5, 9, 9, 1, 7])
+    o = _order_top(v, [3, 0])                 # item 3 first, item 0 second
+    assert sorted(o.tolist()) == sorted(v.tolist()) and o[3] == 9 and o[0] == 9
+    s = _strict_order(o, [3, 0])
+    assert s.sum() == v.sum()
+    assert s[3] > s[0] > max(s[i] for i in (1, 2, 4))
+    # a cap stops a named item from rising past it
+    c = _strict_order(np.array([4, 4, 4]), [0], cap=4)
+    assert c.tolist() == [4, 4, 4]

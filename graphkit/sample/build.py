@@ -149,8 +149,9 @@ def _order_top(values: np.ndarray, top_idx: list[int]) -> np.ndarray:
     desc = np.argsort(-values, kind="stable")
     chosen = desc[: len(top_idx)]
     big = values[chosen].copy()
-    rest_pos = [i for i in range(len(values)) if i not in set(top_idx)]
-    rest_vals = [values[i] for i in range(len(values)) if i not in set(chosen.tolist())]
+    top_set, chosen_set = set(top_idx), set(chosen.tolist())
+    rest_pos = [i for i in range(len(values)) if i not in top_set]
+    rest_vals = [values[i] for i in range(len(values)) if i not in chosen_set]
     out = values.copy()
     for pos, v in zip(top_idx, big):
         out[pos] = v
@@ -567,6 +568,9 @@ def _city_weights(ctx: _Ctx, power: float = 1.2) -> tuple[list[str], np.ndarray]
     nodes the values do not place (investors, counterparties)."""
     v = ctx.values
     w = (v["firm_count"].to_numpy(dtype=float) + 0.5) ** power
+    # never a city the values leave empty: it would join the city index as an all-zero region
+    has_node = v[list(_NODE_COUNT_COLUMN.values())].to_numpy().sum(axis=1) > 0
+    w = np.where(has_node, w, 0.0)
     return v["city_code"].tolist(), w / w.sum()
 
 
@@ -678,7 +682,7 @@ def _build_financing(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
             pos += q
         totals = np.asarray([b.sum() for b in bundles])
         order_top = [list(funded).index(i) for i in top_rel.get(c, []) if i in set(funded.tolist())]
-        perm_vals = _order_top(np.arange(m) * 0 + totals, order_top)
+        perm_vals = _order_top(totals, order_top)
         # realise the permutation on bundles: match each target total to a bundle with it
         remaining = {}
         for bi, t in enumerate(totals.tolist()):
