@@ -378,3 +378,12 @@ def test_other_regions_share_is_national_minus_circles(handmade_inputs, tmp_path
     assert "4 个经济圈合计占全部企业数量的 50.0%，其中珠三角占比最高（30.0%）。" in md
     row = next(line for line in md.splitlines() if line.startswith("| 企业数量 |"))
     assert row.split("|")[-3].strip() == "5" and row.split("|")[-2].strip() == "10"  # other regions, all
+
+
+@pytest.mark.parametrize("module", ["graphkit.report.echelons", "graphkit.report.text"])
+def test_module_doctests(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
