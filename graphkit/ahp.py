@@ -647,6 +647,12 @@ class AHPResult:
         """Names of the matrices whose CR is at or above the 0.1 threshold."""
         return [r.name for r in self.matrices.itertuples() if r.cr >= CR_THRESHOLD]
 
+    def warnings(self) -> list[str]:
+        """One plain-words line per matrix with CR at or above 0.1 (empty when all pass)."""
+        return [f"matrix '{r.name}' is inconsistent: CR {r.cr:.4f} is at or above 0.1 (RI table "
+                f"{self.ri_table}), so its pairwise judgments contradict each other too much to trust "
+                f"its weights; revise them" for r in self.matrices.itertuples() if r.cr >= CR_THRESHOLD]
+
     def __str__(self) -> str:
         worst = self.matrices["cr"].max() if len(self.matrices) else 0.0
         return (f"AHPResult({len(self.global_weights)} indicators, {len(self.matrices)} matrices, "

@@ -453,3 +453,14 @@ def test_enterprise_weights_are_out_of_reach_at_four_decimals(search):
     g = search.groups(exact_tier1=True)["enterprise"]
     res = search.rowsum_search("enterprise", g, 16)  # CR 0.0297 ± 0.00005, every weight ± 0.00005
     assert res["matches"] == []
+
+
+def test_inconsistent_matrix_is_listed_with_a_plain_warning(tmp_path):
+    r = ahp.evaluate_judgments(ahp.load_judgments(inconsistent_file(tmp_path)))
+    # closed form: x = a12·a23/a13 = 5·5/(1/5) = 125, λmax = 1 + 5 + 1/5 = 6.2
+    cap = r.matrices.set_index("name").loc["capital"]
+    assert cap["lambda_max"] == pytest.approx(6.2)
+    assert cap["cr"] == pytest.approx(3.2 / 2 / 0.52)
+    assert r.inconsistent == ["capital"]
+    (line,) = r.warnings()
+    assert "capital" in line and "at or above 0.1" in line and "revise" in line

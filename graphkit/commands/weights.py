@@ -86,9 +86,7 @@ def to_csv(result) -> str:
 
 
 def _flag_lines(result) -> list[str]:
-    return [f"matrix '{r.name}' is inconsistent: CR {r.cr:.4f} is at or above 0.1, so its pairwise "
-            f"judgments contradict each other too much to trust its weights; revise them"
-            for r in result.matrices.itertuples() if r.cr >= 0.1]
+    return result.warnings()
 
 
 def render_table(result, width: int | None = None) -> str:
