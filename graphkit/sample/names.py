@@ -111,6 +111,9 @@ UNIVERSITY_PATTERNS: tuple[tuple[str, str], ...] = (
     ("{c}工业大学", "{C} Polytechnic University"), ("{c}信息工程学院", "{C} Institute of Information Engineering"),
     ("{c}电子科技学院", "{C} Institute of Electronic Technology"), ("{c}工程大学", "{C} Engineering University"),
     ("{c}学院", "{C} College"), ("{c}财经大学", "{C} University of Finance and Economics"),
+    ("{c}交通大学", "{C} Jiaotong University"), ("{c}工学院", "{C} Institute of Technology"),
+    ("{c}科技学院", "{C} College of Science and Technology"), ("{c}航空学院", "{C} Aeronautical College"),
+    ("{c}城市学院", "{C} City College"), ("{c}农业大学", "{C} Agricultural University"),
 )
 
 INSTITUTE_FIELDS: tuple[tuple[str, str], ...] = (
@@ -122,19 +125,23 @@ INSTITUTE_FIELDS: tuple[tuple[str, str], ...] = (
     ("工业技术研究院", "Industrial Technology Research Institute"),
 )
 
-CONFERENCE_TOPICS: tuple[str, ...] = (
-    "人工智能大会", "人工智能产业峰会", "智能机器人博览会", "机器人大会", "人工智能创新发展论坛",
-    "智能制造高峰论坛", "人工智能与大数据论坛", "智能产业博览会", "机器视觉技术研讨会",
-    "人工智能应用创新大赛", "智慧城市与人工智能峰会", "服务机器人产业论坛", "人工智能开发者大会",
-    "医疗人工智能论坛", "人工智能安全论坛", "智能网联汽车大会", "机器人技术与应用研讨会",
-    "人工智能教育论坛", "人工智能芯片峰会", "自然语言处理研讨会",
+# Fields and event types of AI conferences and alliances ("智能语音" + "产业联盟").
+AI_FIELDS: tuple[str, ...] = (
+    "人工智能", "机器人", "智能制造", "机器视觉", "自然语言处理", "智能语音", "自动驾驶", "智慧医疗",
+    "智能芯片", "大数据与人工智能", "智慧城市", "服务机器人", "工业机器人", "类脑智能", "人机交互",
+    "知识图谱", "深度学习", "智能安防", "智慧教育", "智能金融",
 )
 
-ALLIANCE_TOPICS: tuple[str, ...] = (
-    "人工智能产业联盟", "人工智能产业技术创新战略联盟", "机器人产业联盟", "人工智能学会",
-    "智能制造产业联盟", "大数据产业联盟", "人工智能产业协会", "机器人行业协会", "智能语音产业联盟",
-    "智能网联汽车产业联盟", "人工智能创新联盟", "智慧医疗产业联盟", "服务机器人产业联盟",
-    "人工智能开源开放联盟", "智能安防产业联盟",
+CONFERENCE_KINDS: tuple[str, ...] = (
+    "大会", "峰会", "论坛", "高峰论坛", "研讨会", "博览会", "创新大赛", "开发者大会", "产业对接会",
+    "学术年会", "技术交流会", "应用大会",
+)
+
+CONFERENCE_SCOPES: tuple[str, ...] = ("中国", "全球", "国际", "亚太", "世界", "全国", "青年", "产学研")
+
+ALLIANCE_KINDS: tuple[str, ...] = (
+    "产业联盟", "产业技术创新战略联盟", "产业协会", "行业协会", "学会", "创新联盟", "产学研联盟",
+    "产业发展促进会", "开源联盟", "应用联盟",
 )
 
 POLICY_TITLES: tuple[str, ...] = (
@@ -183,12 +190,15 @@ class NamePool:
             cand = f"{zh}（{num}）"
             if cand not in self.taken:
                 self.taken.add(cand)
-                return cand, f"{en} ({i})"
+                return cand, f"{en} ({i})" if en else ""
         i = len(self._NUMERALS) + 2
         while f"{zh}（{i}）" in self.taken:
             i += 1
         self.taken.add(f"{zh}（{i}）")
-        return f"{zh}（{i}）", f"{en} ({i})"
+        return f"{zh}（{i}）", f"{en} ({i})" if en else ""
+
+
+_CN_NUMBERS = ("零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
 
 
 def _pick(rng: np.random.Generator, items):
@@ -256,13 +266,21 @@ def institute_name(rng: np.random.Generator, city_zh: str, city_en: str) -> tupl
 
 
 def conference_name(rng: np.random.Generator, city_zh: str, year: int) -> tuple[str, str]:
-    """A conference held in ``year``: ``("2019成都人工智能产业峰会", "")`` (no English name in the schema)."""
-    return f"{year}{city_zh}{_pick(rng, CONFERENCE_TOPICS)}", ""
+    """A conference held in ``year`` in a city, in one of the usual forms:
+    ``"2019成都智能语音峰会"``, ``"第五届杭州机器人大会"``, ``"2018全球人工智能论坛（深圳）"``
+    (no English name: the schema's ``name_en`` stays empty)."""
+    field, kind = _pick(rng, AI_FIELDS), _pick(rng, CONFERENCE_KINDS)
+    form = rng.random()
+    if form < 0.45:
+        return f"{year}{city_zh}{field}{kind}", ""
+    if form < 0.75:
+        return f"第{_CN_NUMBERS[int(rng.integers(1, 12))]}届{city_zh}{field}{kind}", ""
+    return f"{year}{_pick(rng, CONFERENCE_SCOPES)}{field}{kind}（{city_zh}）", ""
 
 
 def alliance_name(rng: np.random.Generator, place_zh: str) -> tuple[str, str]:
     """An industrial alliance or association of a province or city: ``("广东省机器人产业联盟", "")``."""
-    return f"{place_zh}{_pick(rng, ALLIANCE_TOPICS)}", ""
+    return f"{place_zh}{_pick(rng, AI_FIELDS)}{_pick(rng, ALLIANCE_KINDS)}", ""
 
 
 def policy_name(rng: np.random.Generator, issuer_zh: str, year: int) -> tuple[str, str]:
