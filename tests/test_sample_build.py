@@ -479,3 +479,26 @@ def test_order_top_and_strict_order():
     # a cap stops a named item from rising past it
     c = _strict_order(np.array([4, 4, 4]), [0], cap=4)
     assert c.tolist() == [4, 4, 4]
+
+
+@pytest.mark.slow
+def test_full_build_scored_by_graphkit_gives_the_values_back(full):
+    """Integration with the loader and aggregator: graphkit's own province raw values equal the
+    values file summed over each province's cities (means as Σsum / Σn)."""
+    import graphkit as gk
+
+    out, _ = full
+    ev = gk.evaluate(gk.load_dataset(out), level="province")
+    v = expected(DEFAULT_VALUES)
+    v["province"] = pd.read_csv(DEFAULT_VALUES, dtype=str).set_index("city_code")["province_code"]
+    p = v.groupby("province").sum(numeric_only=True)
+    raw = ev.raw
+    for code in COUNT_COLUMNS:
+        got = raw[code].reindex(p.index).fillna(0)
+        assert (got.round(6) == p[code]).all(), code
+    assert np.allclose(raw["financing_amount"].reindex(p.index).fillna(0), p["financing_amount_cents"] / 100, atol=1e-6)
+    for m, (_, _, money) in MEAN_COLUMNS.items():
+        n = p[f"{m}__n"]
+        s = p[f"{m}__sum"] / (100 if money else 1)
+        want = (s / n.where(n > 0)).dropna()
+        assert np.allclose(raw[m].reindex(want.index), want, rtol=1e-12), m
