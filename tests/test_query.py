@@ -776,3 +776,45 @@ def test_the_sample_answers_the_reports_questions(sample_con):
     layers = run_query("layers_by_region", {"region": "北京市"}, connection=sample_con).frame.iloc[0]
     assert (layers["basic"], layers["technology"]) == (_published("basic_layer_firm_count", "Beijing")[0][1],
                                                        _published("tech_layer_firm_count", "Beijing")[0][1])
+
+
+def test_parquet_with_integer_codes_and_real_dates(tmp_path):
+    # A producer may store places as integer codes and dates as dates; the views still give
+    # text codes, DATE dates and BIGINT years.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "nodes").mkdir()
+    (tmp_path / "edges").mkdir()
+    pq.write_table(pa.table({
+        "id": ["F1", "F2"], "name": ["甲", "乙"], "province": pa.array([110000, 440000], pa.int64()),
+        "city": pa.array([110000.0, 440300.0]), "founded": pa.array([dt.date(2019, 5, 1), None], pa.date32()),
+        "layer": ["basic", None]}), tmp_path / "nodes" / "firm.parquet")
+    pq.write_table(pa.table({"source": ["F1"], "target": ["P1"], "person": ["张三"],
+                             "year": pa.array([dt.date(2012, 1, 1)], pa.date32())}),
+                   tmp_path / "edges" / "study_experience.parquet")
+    c = connect(tmp_path)
+    try:
+        assert c.execute("SELECT id, province_code, city_code, founded, typeof(founded) FROM firm ORDER BY id").fetchall() == [
+            ("F1", "110000", "110000", dt.date(2019, 5, 1), "DATE"), ("F2", "440000", "440300", None, "DATE")]
+        assert c.execute("SELECT year, typeof(year) FROM study_experience").fetchall() == [(2012, "BIGINT")]
+        assert rows(c, "layers_by_region", ["code", "basic", "unknown"]) == [("110000", 1, 0), ("440000", 0, 1)]
+    finally:
+        c.close()
+
+
+def test_docs_name_every_query():
+    names = {p.stem for p in QUERY_DIR.glob("*.sql")}
+    readme = (QUERY_DIR / "README.md").read_text(encoding="utf-8")
+    assert {n for n in names if f"`{n}.sql`" not in readme} == set()
+    docs = (QUERY_DIR.parent / "docs" / "queries.md").read_text(encoding="utf-8")
+    for view in ("firm", "financing", "round", "province", "city", "circle_member", "node", "located"):
+        assert f"`{view}`" in docs
+
+
+def test_a_query_file_can_be_run_by_path(csv_dir, capsys):
+    from graphkit.cli import main
+
+    path = QUERY_DIR / "top_investors.sql"
+    assert main(["query", str(path), "--data", str(csv_dir), "-p", "region=上海", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["1,V1,IDG资本,IDG Capital,北京市,1,1", "1,V2,红杉资本中国,Sequoia Capital China,北京市,1,1"]
