@@ -464,3 +464,23 @@ def test_inconsistent_matrix_is_listed_with_a_plain_warning(tmp_path):
     assert r.inconsistent == ["capital"]
     (line,) = r.warnings()
     assert "capital" in line and "at or above 0.1" in line and "revise" in line
+
+
+@pytest.mark.slow
+def test_score_with_own_judgments_changes_the_scores(tmp_path, capsys):
+    """`graphkit score --judgments` scores with the weights the judgments imply."""
+    doc = report_doc()
+    # the user thinks government matters as much as enterprise capability
+    ov = matrix_entry(doc, "overall")
+    ov["values"] = np.ones((6, 6)).tolist()
+    path = write_doc(doc, tmp_path / "equal.toml")
+    assert main(["score", "--format", "csv"]) == 0
+    base = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert main(["score", "--format", "csv", "--judgments", str(path)]) == 0
+    mine = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    gov = {r["region_code"]: float(r["government"]) for r in base}
+    gov_mine = {r["region_code"]: float(r["government"]) for r in mine}
+    top = max(gov, key=gov.get)
+    # every tier-1 weight becomes 1/6, so a government score scales by (1/6) / 0.0352
+    assert gov_mine[top] == pytest.approx(gov[top] * (1 / 6) / 0.0352, rel=0.01)
+    assert gov_mine[top] > 4 * gov[top]
