@@ -58,6 +58,7 @@ __all__ = [
     "connect",
     "run_query",
     "view_names",
+    "describe_views",
 ]
 
 #: The bundled query library (``queries/`` at the repository root).
@@ -470,6 +471,17 @@ def view_names() -> list[str]:
     from graphkit.schema import EDGE_TYPES, NODE_TYPES
 
     return list(NODE_TYPES) + list(EDGE_TYPES) + ["province", "city", "circle", "circle_member", "node", "located"]
+
+
+def describe_views(con):
+    """Return a DataFrame ``view, column, type`` of every view of a :func:`connect` connection."""
+    import pandas as pd
+
+    rows = []
+    for name in view_names():
+        for col, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM {_q(name)}").fetchall():
+            rows.append((name, col, typ))
+    return pd.DataFrame(rows, columns=["view", "column", "type"])
 
 
 def _q(name: str) -> str:

@@ -818,3 +818,27 @@ def test_a_query_file_can_be_run_by_path(csv_dir, capsys):
     path = QUERY_DIR / "top_investors.sql"
     assert main(["query", str(path), "--data", str(csv_dir), "-p", "region=上海", "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == ["1,V1,IDG资本,IDG Capital,北京市,1,1", "1,V2,红杉资本中国,Sequoia Capital China,北京市,1,1"]
+
+
+def test_views_are_the_same_whichever_way_the_data_is_read(csv_dir, parquet_dir, capsys):
+    import graphkit as gk
+    from graphkit.cli import main
+    from graphkit.query import describe_views, view_names
+
+    frames = []
+    for data in (csv_dir, parquet_dir, gk.load_dataset(csv_dir)):
+        c = connect(data)
+        try:
+            frames.append(describe_views(c))
+        finally:
+            c.close()
+    assert frames[0].equals(frames[1]) and frames[0].equals(frames[2])
+    assert list(dict.fromkeys(frames[0]["view"])) == view_names()
+    firm = frames[0][frames[0]["view"] == "firm"]
+    assert dict(zip(firm["column"], firm["type"])) == {
+        "id": "VARCHAR", "name": "VARCHAR", "name_en": "VARCHAR", "province": "VARCHAR", "city": "VARCHAR",
+        "founded": "DATE", "layer": "VARCHAR", "valuation": "DOUBLE", "patents": "BIGINT",
+        "province_code": "VARCHAR", "city_code": "VARCHAR"}
+    assert main(["query", "--views", "--data", str(csv_dir), "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("view,column,type\nfirm,id,VARCHAR\n") and "located,year,BIGINT" in out

@@ -27,6 +27,7 @@ examples:
   graphkit query investment_flows -p to_region=浙江省 --out flows.csv
   graphkit query indicator_change -p type=financing -p date1=2019 -p date2=2020-12-31
   graphkit query top_investors --show-sql
+  graphkit query --views --format csv
 """
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -48,6 +49,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--queries", action="append", default=[], metavar="DIR",
                         help="also look for queries in DIR (before the bundled ones)")
     parser.add_argument("--show-sql", action="store_true", help="print the query's header and SQL and exit")
+    parser.add_argument("--views", action="store_true",
+                        help="list the views (tables) a query can use, with their columns and types, and exit")
 
 
 def _format_for(args) -> str:
@@ -208,6 +211,17 @@ def run(args) -> int:
     from graphkit.query import find_query, list_queries, parse_param_args, run_query
 
     fmt = _format_for(args)
+    if args.views:
+        from graphkit.output import render as render_frame
+        from graphkit.query import connect, describe_views
+
+        con = connect(args.data, encoding=args.encoding, validate=args.validate)
+        try:
+            frame = describe_views(con)
+        finally:
+            con.close()
+        _emit(render_frame(frame, fmt, title="Views a query can use · 查询可用的视图"), args)
+        return 0
     if args.list:
         if args.name or args.param:
             raise UsageError("--list takes no query name or --param")
