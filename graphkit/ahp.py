@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_JUDGMENTS",
     "DEFAULT_SPEC",
     "CR_THRESHOLD",
+    "ROOT_CODE",
     "PRIORITY_METHODS",
     "Consistency",
     "Tree",
@@ -444,11 +445,6 @@ class Judgments:
     path: str | None = None
     title: str = ""
     scale: str = "saaty"
-
-
-def _judge_of(tree: Tree, matrices: Mapping[str, Matrix]) -> dict[str, str]:
-    """Item code → name of the matrix that lists it."""
-    return {item: m.name for m in matrices.values() for item in m.items}
 
 
 def parse_judgments(doc: Mapping, tree: Tree, file: str | None = None) -> Judgments:
