@@ -33,7 +33,7 @@ import pandas as pd
 
 from graphkit.errors import DataError, Problem
 from graphkit.sample import names as N
-from graphkit.sample.real_academia import INSTITUTES, UNIVERSITIES
+from graphkit.sample.real_academia import INSTITUTES, TOP_UNIVERSITIES, UNIVERSITIES
 from graphkit.sample.real_firms import NAMED_INVESTORS, REAL_FIRMS
 from graphkit.sample.real_partners import FAVOURITES, FOREIGN_COMPANIES, FOREIGN_UNIVERSITIES
 
@@ -317,8 +317,6 @@ class _Ctx:
     published: pd.DataFrame
     tables: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)       # (status, text) about the report's named facts
-    firm_city: np.ndarray | None = None              # per firm: city code
-    firm_prov: np.ndarray | None = None
 
     def city(self, code: str) -> dict:
         """The region row of city ``code`` as a plain dict (cached: pandas row lookups are slow)."""
@@ -553,6 +551,15 @@ def _build_academic(ctx: _Ctx, kind: str) -> pd.DataFrame:
                 ctx.notes.append(("honoured" if ok else "not honoured",
                                   f"{names[j][0]} {col.replace('_', ' ')} = {forced[j]}"
                                   + ("" if ok else " (the city's sum or valid sample is too small)")))
+            tops = TOP_UNIVERSITIES.get((r.city_code, col), ()) if kind == "university" else ()
+            if tops:
+                vals, known = _put_on_top(vals, known, [j for t in tops for j in range(n) if names[j][1] == t],
+                                          set(forced))
+                order = [names[j][0] for j in np.argsort(-np.where(known, vals, -1), kind="stable")[: len(tops)]]
+                want = [zh for t in tops for zh, en in names if en == t]
+                ctx.notes.append(("honoured" if order == want else "not honoured",
+                                  f"{'、'.join(want)} hold the most {col.replace('_', ' ')} of "
+                                  f"{ctx.city(r.city_code)['zh']}'s universities, in that order"))
             cols[col] = (vals, known)
         for j in range(n):
             rows.append((r.city_code, names[j][0], names[j][1],
@@ -561,6 +568,27 @@ def _build_academic(ctx: _Ctx, kind: str) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["city", "name", "name_en", "dp", "dp_k", "ip", "ip_k", "pt", "pt_k"])
     df["id"] = [f"{prefix}{i:04d}" for i in range(1, len(df) + 1)]
     return df
+
+
+def _put_on_top(vals: np.ndarray, known: np.ndarray, tops: list[int], frozen: set[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Give items ``tops`` the largest known values, in order and strictly, by swapping values
+    (and valid-sample membership) with other items; ``frozen`` items (published figures) keep
+    theirs. The multiset of known values changes only by the unit moves of _strict_order."""
+    vals, known = vals.copy(), known.copy()
+    for t in tops:  # each named item must be in the valid sample
+        if not known[t]:
+            donors = [j for j in np.flatnonzero(known) if j not in set(tops) and j not in frozen]
+            if not donors:
+                return vals, known
+            d = donors[0]
+            vals[t], vals[d], known[t], known[d] = vals[d], 0, True, False
+    free = [j for j in np.flatnonzero(known) if j not in frozen]
+    pos = [free.index(t) for t in tops if t in free]
+    if len(pos) < len(tops):
+        return vals, known
+    sub = _order_top(vals[free], pos)
+    vals[free] = _strict_order(sub, pos)
+    return vals, known
 
 
 def _city_weights(ctx: _Ctx, power: float = 1.2) -> tuple[list[str], np.ndarray]:
@@ -580,7 +608,7 @@ def _build_investors(ctx: _Ctx) -> pd.DataFrame:
     present = set(codes)
     rows = []
     pool = N.NamePool({x[0] for x in NAMED_INVESTORS.values()})
-    for key, (zh, en, home) in NAMED_INVESTORS.items():
+    for _key, (zh, en, home) in NAMED_INVESTORS.items():
         city = home if home in present else codes[int(np.argmax(w))]
         rows.append((city, zh, en, "institutional"))
     n_gen = SAMPLE_SIZES["investor"] - len(rows)
@@ -771,7 +799,7 @@ def _assign_investors(ctx, rng, slot_firm, slot_round, slot_prov, named, n_inv) 
         for inv_i, size in lst:
             free = in_p[out[in_p] < 0]
             # a firm can take this investor only once; choose firms weighted by free slots
-            firms_u, first = np.unique(slot_firm[free], return_index=True)
+            firms_u = np.unique(slot_firm[free])
             who = ctx.tables["investor"].at[inv_i, "name"]
             where = ctx.provinces.at[p, "zh"]
             if len(firms_u) < size:
@@ -807,7 +835,7 @@ def _assign_investors(ctx, rng, slot_firm, slot_round, slot_prov, named, n_inv) 
     pop_all[generic] = pop
     pop_all[named_ids] = pop.max() * 1.5  # named institutions are active elsewhere too
     todo = np.flatnonzero(out < 0)
-    for it in range(60):
+    for _ in range(60):
         if len(todo) == 0:
             break
         out[todo] = rng.choice(n_inv, size=len(todo), p=pop_all / pop_all.sum())
@@ -935,7 +963,6 @@ def _build_companies_and_firm_edges(ctx: _Ctx) -> None:
     firms = ctx.tables["firm"]
     nf = len(firms)
     prov_of = ctx.cities["province_code"].to_dict()
-    firm_prov = firms["city"].map(prov_of).to_numpy()
     # investment: the report's named investing firms
     pins = {}
     prov_caps = {}
@@ -1003,7 +1030,6 @@ def _build_companies_and_firm_edges(ctx: _Ctx) -> None:
         "amount": _cents_str(amount_c, amount_known)})
     ctx.tables["tech_enablement"] = pd.DataFrame({
         "source": firm_ids[te_src], "target": ids(te_tgt), "date": _iso(te_d)})
-    ctx.firm_prov = firm_prov
 
 
 def _verify_firm_roles(ctx: _Ctx) -> None:

@@ -7,7 +7,7 @@ universities (published_counts.csv), which the builder reads from that file.
 """
 from __future__ import annotations
 
-__all__ = ["UNIVERSITIES", "INSTITUTES"]
+__all__ = ["UNIVERSITIES", "INSTITUTES", "TOP_UNIVERSITIES"]
 
 UNIVERSITIES: dict[str, tuple[tuple[str, str], ...]] = {
     "110000": (
@@ -132,8 +132,10 @@ UNIVERSITIES: dict[str, tuple[tuple[str, str], ...]] = {
                ("成都信息工程大学", "Chengdu University of Information Technology"), ("四川师范大学", "Sichuan Normal University"),
                ("西南石油大学", "Southwest Petroleum University"), ("成都大学", "Chengdu University")),
     "510700": (("西南科技大学", "Southwest University of Science and Technology"),),
+    # Guizhou's four AI universities as the report lists them (line 1797)
     "520100": (("贵州大学", "Guizhou University"), ("贵州民族大学", "Guizhou Minzu University"),
-               ("贵州师范大学", "Guizhou Normal University")),
+               ("贵州师范学院", "Guizhou Education University")),
+    "522700": (("黔南民族师范学院", "Qiannan Normal University for Nationalities"),),
     "530100": (("云南大学", "Yunnan University"), ("昆明理工大学", "Kunming University of Science and Technology")),
     "540100": (("西藏大学", "Tibet University"),),
     "610100": (("西安交通大学", "Xi'an Jiaotong University"), ("西北工业大学", "Northwestern Polytechnical University"),
@@ -184,4 +186,12 @@ INSTITUTES: dict[str, tuple[tuple[str, str], ...]] = {
     "610100": (("中国科学院西安光学精密机械研究所", "Xi'an Institute of Optics and Precision Mechanics, CAS"),),
     "500000": (("中国科学院重庆绿色智能技术研究院", "Chongqing Institute of Green and Intelligent Technology, CAS"),),
     "510100": (("中国科学院成都计算机应用研究所", "Chengdu Institute of Computer Application, CAS"),),
+}
+
+# Universities the report ranks first in their city on a column, in order:
+# (city code, column) -> English names. Line 750: Tsinghua, Beihang and BUPT hold the most
+# AI patents of Beijing's universities and institutes.
+TOP_UNIVERSITIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("110000", "patents"): ("Tsinghua University", "Beihang University",
+                            "Beijing University of Posts and Telecommunications"),
 }
