@@ -628,6 +628,21 @@ def _check_columns(ttype, cols: Iterable[str], file: str) -> list[Problem]:
             for c in ttype.columns if c.required and c.name not in cols]
 
 
+def _reading_error(exc: Exception, default_file: str) -> DataError:
+    """Turn a DuckDB error met while reading the dataset into a DataError naming the file,
+    line and problem (DuckDB reports CSV lines as file lines, the header being line 1)."""
+    text = str(exc)
+    file = re.search(r"^\s*file = (.+)$", text, re.M)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    first = text.split("\n")[0].split("Error: ", 1)[-1].strip()
+    reason = next((ln.strip() for ln in text.split("\n")[1:] if ln.strip() and not ln.startswith(("Original Line", "  "))), "")
+    if line and reason:
+        first = reason
+    message = re.sub(r"^CSV Error on Line: \d+\s*", "", first) or "cannot be read"
+    return DataError([Problem(message, file=file[1].strip() if file else default_file,
+                              row=int(line[1]) if line else None)])
+
+
 def _resolve_places(con, sources: dict[str, tuple[str, dict[str, str], str]], regions) -> list[Problem]:
     """Create table ``_place(province, city, province_code, city_code)`` from the distinct
     (province, city) pairs of every domestic node table, resolved with the loader's lookups
@@ -637,9 +652,15 @@ def _resolve_places(con, sources: dict[str, tuple[str, dict[str, str], str]], re
     problems: list[Problem] = []
     rows = []
     for name, (src, types, file) in sources.items():
+        import duckdb
+
         prov, city = _place_exprs(types)
-        pairs = con.execute(f"SELECT {prov} AS province, {city} AS city, count(*) AS n "
-                            f"FROM {src} t GROUP BY ALL ORDER BY ALL").fetchall()
+        try:
+            pairs = con.execute(f"SELECT {prov} AS province, {city} AS city, count(*) AS n "
+                                f"FROM {src} t GROUP BY ALL ORDER BY ALL").fetchall()
+        except duckdb.Error as exc:
+            problems += _reading_error(exc, file).problems
+            continue
         for province, cityname, n in pairs:
             pc = regions.province_code(province) if province is not None else None
             cc = regions.city_code(cityname, pc) if pc is not None and cityname is not None else None
@@ -896,9 +917,12 @@ def run_query(query: Query | str, params: Mapping[str, object] | None = None, da
     try:
         frame = con.execute(q.sql, bound).df()
     except duckdb.ConversionException as exc:
-        raise DataError([Problem(f"a value does not have the schema's type ({exc}); "
+        reason = str(exc).split("\n")[0].split("Error: ", 1)[-1]
+        raise DataError([Problem(f"a value does not have the schema's type ({reason}); "
                                  "run with --validate to see the file, row and column",
                                  file=str(getattr(data, "path", data) or "dataset"))]) from None
+    except duckdb.InvalidInputException as exc:
+        raise _reading_error(exc, str(getattr(data, "path", data) or "dataset")) from None
     except duckdb.Error as exc:
         raise DataError([Problem(f"query failed: {exc}", file=str(q.path or q.name))]) from None
     finally:

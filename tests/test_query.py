@@ -842,3 +842,18 @@ def test_views_are_the_same_whichever_way_the_data_is_read(csv_dir, parquet_dir,
     assert main(["query", "--views", "--data", str(csv_dir), "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("view,column,type\nfirm,id,VARCHAR\n") and "located,year,BIGINT" in out
+
+
+def test_a_malformed_csv_is_a_data_error_with_its_line(tmp_path):
+    tables = dict(TABLES)
+    tables["nodes/investor.csv"] = TABLES["nodes/investor.csv"] + 'V9,"unterminated,北京市,北京市,other\n'
+    with pytest.raises(DataError, match=r"investor.csv, row 6: .*unterminated quote"):
+        connect(write_tables(tmp_path / "a", tables))
+    tables = dict(TABLES)
+    tables["edges/intl_tech_input.csv"] = TABLES["edges/intl_tech_input.csv"] + 'P1,"F2\n'
+    with pytest.raises(DataError, match=r"intl_tech_input.csv, row 7: .*unterminated quote"):
+        run_query("foreign_tech_sources", {"region": "北京市"}, write_tables(tmp_path / "b", tables))
+    tables = dict(TABLES)
+    tables["nodes/firm.csv"] = TABLES["nodes/firm.csv"] + "F9,x,y,北京市,北京市,2019/06/31,basic,1,1\n"
+    with pytest.raises(DataError, match=r'schema\'s type \(date field value out of range: "2019/06/31"\)'):
+        run_query("firms_by_layer", {"region": "北京市"}, write_tables(tmp_path / "c", tables))
