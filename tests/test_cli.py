@@ -86,3 +86,21 @@ def test_help_is_fast_and_light():
 
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
+
+
+def test_inconsistent_judgments_are_flagged_but_still_score(capsys, data, tmp_path):
+    from graphkit.ahp import DEFAULT_JUDGMENTS
+
+    text = DEFAULT_JUDGMENTS.read_text(encoding="utf-8")
+    consistent = '[1,     3,     4,     5,     6,     7    ],'
+    assert consistent in text
+    # enterprise ≫ academic but academic ≫ capital ≫ ... ≫ enterprise: a cycle, CR far above 0.1
+    bad = text.replace(consistent, '[1,     9,     "1/9", 5,     6,     7    ],', 1)
+    bad = bad.replace('["1/3", 1,     2,     3,     4,     5    ],', '["1/9", 1,     9,     3,     4,     5    ],', 1)
+    bad = bad.replace('["1/4", "1/2", 1,     4,     5,     6    ],', '[9,     "1/9", 1,     4,     5,     6    ],', 1)
+    judgments = tmp_path / "bad.toml"
+    judgments.write_text(bad, encoding="utf-8")
+    code, out, err = run(capsys, "score", "--data", str(data), "--judgments", str(judgments), "--format", "csv")
+    assert code == 0 and "warning:" in err and "overall" in err and "inconsistent" in err
+    code, out2, _ = run(capsys, "score", "--data", str(data), "--format", "csv")
+    assert out != out2  # the judgments' weights were used

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 __all__ = ["add_data_options", "add_output_options", "add_weight_options", "evaluation_from_args"]
 
@@ -41,13 +42,12 @@ def evaluation_from_args(args, level: str | None = None):
         except ValueError:
             raise UsageError(f"--as-of must be a date like 2019-12-31; got {args.as_of!r} instead") from None
     spec = gk.load_spec(getattr(args, "spec", None))
-    weights = None
     if getattr(args, "judgments", None):
         from graphkit import ahp
 
-        result = ahp.evaluate_judgments(ahp.load_judgments(args.judgments))
-        weights = result.global_weights
-        spec = spec.with_weights(weights, source=args.judgments)
-        weights = None
+        result = ahp.evaluate_judgments(ahp.load_judgments(args.judgments, spec=getattr(args, "spec", None)))
+        for line in result.warnings():
+            print(f"warning: {line}", file=sys.stderr)
+        spec = spec.with_weights(result.global_weights, source=args.judgments)
     ds = gk.load_dataset(args.data, encoding=args.encoding)
-    return gk.evaluate(ds, spec=spec, level=level or args.level, weights=weights, as_of=as_of)
+    return gk.evaluate(ds, spec=spec, level=level or args.level, as_of=as_of)
