@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -61,8 +62,9 @@ __all__ = [
     "describe_views",
 ]
 
-#: The bundled query library (``queries/`` at the repository root).
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+#: The bundled query library (``queries/`` at the repository root); ``GRAPHKIT_QUERIES``
+#: points a non-editable install at a copy, as ``GRAPHKIT_DATA`` does for ``data/``.
+QUERY_DIR = Path(os.environ.get("GRAPHKIT_QUERIES", Path(__file__).resolve().parent.parent / "queries"))
 
 
 # ---------------------------------------------------------------- parameter types

@@ -857,3 +857,9 @@ def test_a_malformed_csv_is_a_data_error_with_its_line(tmp_path):
     tables["nodes/firm.csv"] = TABLES["nodes/firm.csv"] + "F9,x,y,北京市,北京市,2019/06/31,basic,1,1\n"
     with pytest.raises(DataError, match=r'schema\'s type \(date field value out of range: "2019/06/31"\)'):
         run_query("firms_by_layer", {"region": "北京市"}, write_tables(tmp_path / "c", tables))
+
+
+def test_indicator_change_offers_every_located_type():
+    from graphkit.schema import DOMESTIC_NODE_TYPES, EDGE_TYPES
+
+    assert set(find_query("indicator_change").param("type").choices) == set(DOMESTIC_NODE_TYPES) | set(EDGE_TYPES)
