@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 
 from graphkit.errors import DataError, Problem
+from graphkit.paths import DATA_DIR, REGIONS_DIR, SAMPLE_DIR
+from graphkit.paths import ROOT as _ROOT
 from graphkit.sample import names as N
 from graphkit.sample.real_academia import INSTITUTES, TOP_UNIVERSITIES, UNIVERSITIES
 from graphkit.sample.real_firms import NAMED_INVESTORS, REAL_FIRMS
@@ -49,11 +51,10 @@ __all__ = [
     "is_sample_dir",
 ]
 
-_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VALUES = Path(__file__).resolve().parent / "calibrated" / "city_values.csv"
-DEFAULT_OUT = _ROOT / "data" / "sample"
-_REGIONS = _ROOT / "data" / "regions"
-_PUBLISHED = _ROOT / "data" / "reference" / "published_counts.csv"
+DEFAULT_OUT = SAMPLE_DIR
+_REGIONS = REGIONS_DIR
+_PUBLISHED = DATA_DIR / "reference" / "published_counts.csv"
 MANIFEST = "manifest.json"
 _GENERATOR = "graphkit sample build"
 
