@@ -7,7 +7,7 @@
 -- [params.firm]
 -- type = "text"
 -- help = "the firm: its id, Chinese name or English name (case-insensitive)"
--- example = "旷视科技"
+-- example = "车和家"
 WITH me AS (
     SELECT id FROM firm
     WHERE lower(trim($firm)) IN (lower(id), lower(name), lower(name_en))

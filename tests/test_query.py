@@ -863,3 +863,24 @@ def test_indicator_change_offers_every_located_type():
     from graphkit.schema import DOMESTIC_NODE_TYPES, EDGE_TYPES
 
     assert set(find_query("indicator_change").param("type").choices) == set(DOMESTIC_NODE_TYPES) | set(EDGE_TYPES)
+
+
+@pytest.fixture(scope="module")
+def sample_parquet_con(sample_con, tmp_path_factory):
+    import graphkit as gk
+
+    out = gk.write_dataset(gk.load_dataset(None), tmp_path_factory.mktemp("sample") / "pq", format="parquet")
+    c = connect(out)
+    yield c
+    c.close()
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in QUERY_DIR.glob("*.sql")))
+def test_every_query_gives_the_same_rows_on_the_sample_as_parquet(name, sample_con, sample_parquet_con):
+    import pandas.testing as pdt
+
+    q = find_query(name)
+    a = run_query(q, q.example_params(), connection=sample_con).frame
+    b = run_query(q, q.example_params(), connection=sample_parquet_con).frame
+    assert len(a) > 0, f"{name} finds nothing on the sample with its example parameters"
+    pdt.assert_frame_equal(a, b, check_dtype=False)
