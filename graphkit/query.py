@@ -169,6 +169,8 @@ class Param:
             extra = "required"
         elif self.default == "":
             extra = 'default "" = any'
+        elif isinstance(self.default, bool):
+            extra = f"default {str(self.default).lower()}"  # as typed on the command line
         else:
             extra = f"default {self.default}"
         ch = f"; one of {', '.join(map(str, self.choices))}" if self.choices else ""

@@ -186,16 +186,19 @@ def _list_text(queries, fmt: str) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{len(queries)} saved queries · 已保存的查询 (graphkit query NAME -p key=value)",
-                  box=box.SIMPLE_HEAD, title_justify="left", show_lines=True)
+    # One line per query (its title in both languages); the full descriptions are in
+    # --format json/csv/markdown and at the top of each file (--show-sql).
+    table = Table(title=f"{len(queries)} saved queries · 已保存的查询", box=box.SIMPLE_HEAD,
+                  title_justify="left", caption="graphkit query NAME -p key=value …   (--show-sql NAME for the details)",
+                  caption_justify="left")
     table.add_column("name", no_wrap=True)
-    table.add_column("description", overflow="fold")
-    table.add_column("parameters")
+    table.add_column("question · 问题", overflow="fold")
+    table.add_column("parameters (type, default)", overflow="fold")
     for q in queries:
-        params = "\n".join(p.describe() for p in q.params) or "-"
-        table.add_row(q.name, f"{q.description}\n{q.description_zh}", params)
+        params = "; ".join(p.describe() for p in q.params) or "-"
+        table.add_row(q.name, q.title + (f" · {q.title_zh}" if q.title_zh else ""), params)
     buf = io.StringIO()
-    Console(file=buf, width=160, no_color=True, highlight=False, emoji=False).print(table)
+    Console(file=buf, width=200, no_color=True, highlight=False, emoji=False).print(table)
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
 
 
