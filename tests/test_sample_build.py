@@ -419,7 +419,8 @@ def test_cli_check_prints_published_and_reproduced(capsys, tmp_path):
     target = tmp_path / "check.json"
     assert main(["sample", "check", "--format", "json", "--out", str(target)]) == 0
     doc = json.loads(target.read_text(encoding="utf-8"))
-    assert {"summary", "passed", "rows"} <= set(doc)
+    assert {"summary", "passed", "rows", "named_facts"} <= set(doc)
+    assert any("IDG" in f["fact"] and f["status"] == "honoured" for f in doc["named_facts"])
     assert sum(s["figures"] for s in doc["summary"]) == len(doc["rows"])
     beijing = [r for r in doc["rows"] if r["kind"] == "province_score" and r["region_en"] == "Beijing"
                and r["indicator"] == "total"]

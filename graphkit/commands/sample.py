@@ -95,17 +95,34 @@ def _check(args) -> int:
     from graphkit.output import emit
 
     result = run_check(args.data)
-    text = render_check(result, args.format, show_all=args.all)
+    text = render_check(result, args.format, show_all=args.all, named_facts=_named_facts(args.data))
     emit(text, args.out)
     if args.strict and not all(result.passed.values()):
         return 1
     return 0
 
 
-def render_check(result, fmt: str, show_all: bool = False, width: int | None = None) -> str:
+def _named_facts(data) -> list[dict] | None:
+    """The per-entity facts of the report a sample build realised (its manifest.json), if any."""
+    import json
+    from pathlib import Path
+
+    from graphkit.paths import SAMPLE_DIR
+
+    m = Path(data or SAMPLE_DIR) / "manifest.json"
+    try:
+        return json.loads(m.read_text(encoding="utf-8")).get("named_facts")
+    except (OSError, ValueError):
+        return None
+
+
+def render_check(result, fmt: str, show_all: bool = False, width: int | None = None,
+                 named_facts: list[dict] | None = None) -> str:
     """Published vs reproduced as text: ``table`` prints the match share of every kind of
-    figure, then the figures that differ (all of them with ``show_all``) with the reason;
-    ``csv`` is one row per published figure; ``json`` holds ``summary``, ``passed`` and ``rows``."""
+    figure, then the figures that differ (all of them with ``show_all``) with the reason, then
+    the status of the report's named per-entity facts recorded by the sample build;
+    ``csv`` is one row per published figure; ``json`` holds ``summary``, ``passed``, ``rows``
+    and ``named_facts``."""
     import io
     import json
     import shutil
@@ -120,7 +137,8 @@ def render_check(result, fmt: str, show_all: bool = False, width: int | None = N
     if fmt == "csv":
         return render(rows, "csv")
     if fmt == "json":
-        doc = {"summary": _records(summary), "passed": dict(result.passed), "rows": _records(rows)}
+        doc = {"summary": _records(summary), "passed": dict(result.passed), "rows": _records(rows),
+               "named_facts": named_facts or []}
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     width = width or max(120, shutil.get_terminal_size((160, 40)).columns)
     buf = io.StringIO()
@@ -152,6 +170,14 @@ def render_check(result, fmt: str, show_all: bool = False, width: int | None = N
                 cells.append("" if r.match is None or r.match != r.match else ("✓" if r.match else "✗"))
             d.add_row(*cells, str(r.explanation or ""))
         console.print(d)
+    if named_facts:
+        facts = [f for f in named_facts if f.get("status") in ("honoured", "not honoured")]
+        held = sum(f["status"] == "honoured" for f in facts)
+        console.print(f"\nNamed facts of the report realised by the sample build (manifest.json): "
+                      f"{held} of {len(facts)} hold 报告点名的个体事实")
+        for f in facts:
+            if f["status"] != "honoured" or show_all:
+                console.print(f"  {'✓' if f['status'] == 'honoured' else '✗'} {f['fact']}")
     return buf.getvalue()
 
 

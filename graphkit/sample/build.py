@@ -804,11 +804,12 @@ def _assign_investors(ctx, rng, slot_firm, slot_round, slot_prov, named, n_inv) 
             who = ctx.tables["investor"].at[inv_i, "name"]
             where = ctx.provinces.at[p, "zh"]
             if len(firms_u) < size:
-                ctx.notes.append(("not honoured", f"{who} 投资{where} {size} 家企业: only {len(firms_u)} "
-                                  f"funded firms there have a free investor slot"))
+                ctx.notes.append(("not honoured", f"{who} invested in {size} firms of {where} (投资{where} {size} "
+                                  f"家企业): only {len(firms_u)} funded firms there have a free investor slot"))
                 size = len(firms_u)
             else:
-                ctx.notes.append(("honoured", f"{who} 投资{where} {size} 家企业 (most active investor there)"))
+                ctx.notes.append(("honoured", f"{who} invested in {size} firms of {where} (投资{where} {size} 家企业), "
+                                  f"ahead of every investor the report does not name there"))
             if size == 0:
                 continue
             cnt = np.bincount(np.searchsorted(firms_u, slot_firm[free]), minlength=len(firms_u)).astype(float)
