@@ -26,10 +26,15 @@ Two ways to reach the data (see :func:`connect`):
 
 Examples
 --------
->>> from graphkit.query import list_queries, run_query
->>> [q.name for q in list_queries()][:2]          # doctest: +SKIP
-['alliances_parks_by_city', 'co_investors']
->>> run_query("top_investors", {"region": "北京市", "limit": 3}).frame   # doctest: +SKIP
+>>> from graphkit.query import find_query, run_query
+>>> q = find_query("top_investors")
+>>> q.signature()
+'region (region, required); limit (int, default 10)'
+>>> r = run_query(q, {"region": "Beijing", "limit": 3})      # the bundled sample
+>>> r.bound
+{'region': '110000', 'limit': 3}
+>>> [(name, int(n)) for name, n in zip(r.frame.investor_en, r.frame.firms)]
+[('IDG Capital', 82), ('Sequoia Capital China', 74), ('Tencent Investment', 68)]
 """
 from __future__ import annotations
 
@@ -873,11 +878,12 @@ class QueryResult:
         return len(self.frame)
 
 
-def _check_sql(con, query: Query) -> None:
+def _check_sql(query: Query) -> None:
+    """Raise DataError unless the query's SQL is exactly one SELECT (DuckDB's own parser)."""
     import duckdb
 
     try:
-        statements = con.extract_statements(query.sql)
+        statements = duckdb.extract_statements(query.sql)
     except duckdb.Error as exc:
         raise DataError([Problem(f"SQL does not parse: {exc}", file=str(query.path or query.name))]) from None
     if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
@@ -915,8 +921,8 @@ def run_query(query: Query | str, params: Mapping[str, object] | None = None, da
             bound[p.name] = code
         else:
             bound[p.name] = val
+    _check_sql(q)  # before reading any data
     con = connection if connection is not None else connect(data, encoding=encoding, validate=validate)
-    _check_sql(con, q)
     t0 = time.perf_counter()
     try:
         frame = con.execute(q.sql, bound).df()

@@ -884,3 +884,12 @@ def test_every_query_gives_the_same_rows_on_the_sample_as_parquet(name, sample_c
     b = run_query(q, q.example_params(), connection=sample_parquet_con).frame
     assert len(a) > 0, f"{name} finds nothing on the sample with its example parameters"
     pdt.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_module_examples_run(sample_con):
+    import doctest
+
+    import graphkit.query
+
+    result = doctest.testmod(graphkit.query, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 4 and result.failed == 0
