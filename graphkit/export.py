@@ -504,6 +504,17 @@ def _nmtoken(s: str) -> str:
     return _NOT_NAME_CHAR.sub(lambda m: f"_x{ord(m.group()):04X}_", s)
 
 
+def _graphml_ids(ids: pd.Series, counter: _Counter) -> list[str]:
+    """Return node ids as escaped GraphML NMTOKENs (see :func:`_nmtoken`).
+
+    The usual case, every id already a NMTOKEN, is one vectorised check and needs no
+    escaping (a NMTOKEN holds none of & < > ").
+    """
+    if bool(ids.str.fullmatch(_NMTOKEN.pattern).all()):
+        return ids.tolist()
+    return [_attr(_nmtoken(v), counter) for v in ids.tolist()]
+
+
 def _pause_for_tests() -> None:
     # Lets the test suite kill an export mid-write deterministically (tests/test_export.py).
     delay = os.environ.get("GRAPHKIT_EXPORT_TEST_PAUSE")
@@ -609,21 +620,20 @@ def write_graphml(parts: list[Part], fh: TextIO, meta: dict | None = None) -> tu
             ks = [keys[(p.kind, name)] for name, _, _ in cols]
             vals = [v for _, _, v in cols]
             if p.kind == "node":
-                ids = p.frame["id"].astype(str).tolist()
-                n_nodes += len(ids)
-                ends = zip(ids, ids)
+                raw = p.frame["id"].astype(str)
+                ends = zip(_graphml_ids(raw, counter), raw.tolist())
+                n_nodes += len(raw)
             else:
-                ends = zip(p.frame["source"].astype(str).tolist(), p.frame["target"].astype(str).tolist())
+                ends = zip(_graphml_ids(p.frame["source"].astype(str), counter),
+                           _graphml_ids(p.frame["target"].astype(str), counter))
             for i, (a, b) in enumerate(ends):
                 if p.kind == "node":
-                    tid = _nmtoken(a)
-                    out = [f'    <node id="{_attr(tid, counter)}">']
-                    if tid != a:
-                        out.append(f'<data key="n_original_id">{_text(a, counter)}</data>')
+                    out = [f'    <node id="{a}">']
+                    if a != b:
+                        out.append(f'<data key="n_original_id">{_text(b, counter)}</data>')
                     close = "</node>\n"
                 else:
-                    out = [f'    <edge id="e{n_edges}" source="{_attr(_nmtoken(a), counter)}" '
-                           f'target="{_attr(_nmtoken(b), counter)}">']
+                    out = [f'    <edge id="e{n_edges}" source="{a}" target="{b}">']
                     n_edges += 1
                     close = "</edge>\n"
                 for k, col in zip(ks, vals):
@@ -932,10 +942,20 @@ def export_parts(ds, parts: list[Part], path: str | os.PathLike, format: str, *,
     if format in TABLE_FORMATS:
         with atomic_dir(target) as tmp:
             n, e, protected = write_tables(ds, parts, tmp, format, excel)
+        _usual_permissions(target, folder=True)
         return ExportResult(format, target, n, e, protected_cells=protected)
     with atomic_write(target, "w", encoding="utf-8", newline="\n") as fh:
         n, e, replaced = _GRAPH_WRITERS[format](parts, fh, meta)
+    _usual_permissions(target, folder=False)
     return ExportResult(format, target, n, e, replaced_characters=replaced)
+
+
+def _usual_permissions(path: Path, folder: bool) -> None:
+    # Temporary files and folders are created private (0600/0700); an export is an ordinary
+    # output, so give it the permissions a plain open() or mkdir() would have (umask applies).
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, (0o777 if folder else 0o666) & ~umask)
 
 
 def _evaluations(ev, levels: Iterable[str]) -> dict:
