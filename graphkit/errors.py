@@ -17,7 +17,7 @@ class Problem:
 
     message: str
     file: str | None = None
-    row: int | None = None  # 1-based data row (the header is row 0), as a spreadsheet user counts
+    row: int | None = None  # CSV: the line as a spreadsheet shows it (header is row 1); Parquet: 1-based record
     column: str | None = None
     value: object = None
 
