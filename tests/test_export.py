@@ -591,3 +591,55 @@ def test_cli_judgments_weights_reach_the_scores(data, tmp_path):
     want = gk.evaluate(ds, weights=weights).table().set_index("region_code")["total"]
     G = nx.read_graphml(path)
     assert {c: G.nodes[f"province:{c}"]["total"] for c in want.index} == pytest.approx(want.to_dict(), abs=1e-12)
+
+
+def test_exported_files_have_ordinary_permissions(ev, tmp_path):
+    umask = os.umask(0)
+    os.umask(umask)
+    path = export(ev, tmp_path / "p.json").path
+    folder = export(ev, tmp_path / "p", "csv").path
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert folder.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+# ------------------------------------------------------------------ the bundled sample
+
+@pytest.mark.slow
+def test_sample_every_format_reads_back_with_counts_and_totals(tmp_path):
+    """The issue's acceptance check on the bundled sample: each format is read back (networkx
+    and igraph for the graph files, graphkit for the tables) with the same node and edge counts
+    and every province's and circle's total unchanged."""
+    ig = pytest.importorskip("igraph")
+    ds = gk.load_dataset()
+    ev = gk.evaluate(ds)
+    totals = {f"province:{c}": float(t) for c, t in ev.table().set_index("region_code")["total"].items()}
+    totals.update({f"circle:{c}": float(t) for c, t in ev.redo(level="circle").table().set_index("region_code")["total"].items()})
+    cities = pd.concat([t["city_code"] for n, t in ds.nodes.items() if "city_code" in t], ignore_index=True).dropna().nunique()
+    domestic = sum(int(t["city_code"].notna().sum()) for n, t in ds.nodes.items() if "city_code" in t)
+    n_rows = sum(len(t) for t in ds.nodes.values()) + len(ds.edges["round"])
+    n_nodes = n_rows + cities + N_PROVINCES + _circles()
+    n_relations = sum(len(t) for k, t in ds.edges.items() if k != "round")
+    n_edges = n_relations + len(ds.edges["round"]) + domestic + cities + _circle_members()
+
+    readers = {
+        "graphml": nx.read_graphml,
+        "gexf": nx.read_gexf,
+        "json": lambda p: json_graph.node_link_graph(json.loads(Path(p).read_text(encoding="utf-8"))),
+    }
+    for fmt, read in readers.items():
+        path = export(ev, tmp_path / f"sample.{fmt}").path
+        G = read(path)
+        assert (G.number_of_nodes(), G.number_of_edges()) == (n_nodes, n_edges), fmt
+        assert {n: G.nodes[n]["total"] for n in totals} == totals, fmt
+    g = ig.Graph.Read_GraphML(str(tmp_path / "sample.graphml"))
+    assert (g.vcount(), g.ecount()) == (n_nodes, n_edges)
+    by_id = dict(zip(g.vs["id"], g.vs["total"]))
+    assert {n: by_id[n] for n in totals} == totals
+
+    before = ev.table(detail=True)
+    for fmt in ("parquet", "csv"):
+        folder = export(ev, tmp_path / f"sample_{fmt}", fmt).path
+        again = gk.load_dataset(folder)
+        assert sum(len(t) for t in again.nodes.values()) + len(again.edges["round"]) == n_rows
+        assert sum(len(t) for k, t in again.edges.items() if k != "round") == n_relations
+        pd.testing.assert_frame_equal(gk.evaluate(again).table(detail=True), before, check_exact=True)
