@@ -123,17 +123,31 @@ def test_flow_matrix_by_hand(ds):
 
 # ----------------------------------------------------------------- co-investment
 
-def test_coinvestment_by_hand(ds):
-    g = gn.coinvest_graph(ds)
+@pytest.mark.parametrize("projection", sorted(gn.PROJECTIONS))
+def test_coinvestment_by_hand(ds, projection):
+    g = gn.coinvest_graph(ds, projection=projection)
     w = {frozenset((g.vs[e.source]["id"], g.vs[e.target]["id"])): e["weight"] for e in g.es}
     assert w == {frozenset({"V1", "V2"}): 2, frozenset({"V1", "V3"}): 1, frozenset({"V2", "V3"}): 1}
     assert "V4" not in g.vs["id"]  # no co-investor
-    g2 = gn.coinvest_graph(ds, min_weight=2)
+    assert dict(zip(g.vs["id"], g.vs["portfolio"])) == {"V1": 2, "V2": 2, "V3": 3}
+    assert dict(zip(g.vs["id"], g.vs["name"]))["V3"] == "腾讯投资"
+    g2 = gn.coinvest_graph(ds, min_weight=2, projection=projection)
     assert sorted(g2.vs["id"]) == ["V1", "V2"] and g2.es["weight"] == [2]
-    g3 = gn.coinvest_graph(ds, drop_isolates=False)
+    g3 = gn.coinvest_graph(ds, drop_isolates=False, projection=projection)
     assert sorted(g3.vs["id"]) == ["V1", "V2", "V3", "V4"]
     with pytest.raises(UsageError):
-        gn.coinvest_graph(ds, min_weight=0)
+        gn.coinvest_graph(ds, min_weight=0, projection=projection)
+
+
+def test_projections_agree():
+    rng = np.random.default_rng(11)
+    B, _, _ = gn.incidence(rng.integers(0, 300, 5000), rng.integers(0, 800, 5000))
+    for w in (1, 2, 3):
+        a, b = (gn.PROJECTIONS[name](B, w) for name in ("sparse", "igraph"))
+        edges = [{(min(e.tuple), max(e.tuple)): e["weight"] for e in g.es} for g in (a, b)]
+        assert edges[0] == edges[1] and len(edges[0]) > 50
+    with pytest.raises(UsageError, match="igraph, sparse"):
+        gn.coinvest_graph(make_ds(), projection="dense")
 
 
 def test_coinvestment_matches_networkx_projection():

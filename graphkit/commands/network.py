@@ -64,6 +64,11 @@ def _kwargs(args) -> dict:
     return kw
 
 
+def _number(x: float) -> str:
+    """Amounts in full with thousands separators; small measures (PageRank) to 4 significant digits."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
 def _render_table(table, fmt: str) -> str:
     import pandas as pd
 
@@ -73,7 +78,7 @@ def _render_table(table, fmt: str) -> str:
         frame = table.reset_index() if table.index.name is not None else table
         return frame.to_json(orient="records", force_ascii=False, indent=1) + "\n"
     with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200,
-                           "display.max_columns", 40, "display.max_rows", 200, "display.float_format", "{:,.4g}".format):
+                           "display.max_columns", 40, "display.max_rows", 200, "display.float_format", _number):
         return table.to_string(index=table.index.name is not None) + "\n"
 
 
