@@ -890,6 +890,9 @@ def format_from_path(path: str | os.PathLike) -> str:
     return _SUFFIX[suffix]
 
 
+_EXPORT_ENTRIES = {"nodes", "edges", "regions.csv", "regions.parquet"}
+
+
 def _inside(child: Path, parent: Path) -> bool:
     return child == parent or parent in child.parents
 
@@ -900,8 +903,9 @@ def check_target(path: str | os.PathLike, format: str, force: bool = False,
 
     Refuses (:class:`UsageError`) a target inside an input folder (the dataset, the bundled
     ``data/``), a target that contains an input folder (``--force`` would delete it), a
-    file where a folder is expected or the reverse, and any existing target without
-    ``force``.
+    file where a folder is expected or the reverse, any existing target without ``force``,
+    and, even with ``force``, a folder holding anything but a previous export (``nodes/``,
+    ``edges/``, ``regions.*``).
     """
     target = Path(path)
     resolved = target.resolve()
@@ -921,6 +925,14 @@ def check_target(path: str | os.PathLike, format: str, force: bool = False,
             raise UsageError(f"{target} is a folder; a {format} export is one file")
         if not force:
             raise UsageError(f"{target} already exists; pass --force to overwrite it")
+        if is_dir:
+            # --force replaces the whole folder: allow it only for what an export writes, so a
+            # slip like `--out . --force` cannot delete a working directory.
+            foreign = sorted(p.name for p in target.iterdir() if p.name not in _EXPORT_ENTRIES)
+            if foreign:
+                shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+                raise UsageError(f"refusing to replace {target}: it holds more than a graphkit export ({shown}); "
+                                 "choose a new or empty folder")
     return target
 
 

@@ -478,12 +478,16 @@ def test_existing_output_needs_force(ev, tmp_path):
     export(ev, path, force=True)
     assert nx.read_graphml(path).number_of_nodes() == N_NODES
     folder = tmp_path / "tables"
-    folder.mkdir()
-    (folder / "old.txt").write_text("x")
+    export(ev, folder, "csv")
     with pytest.raises(UsageError, match="--force"):
         export(ev, folder, "parquet")
-    export(ev, folder, "parquet", force=True)
-    assert not (folder / "old.txt").exists() and (folder / "nodes" / "firm.parquet").exists()
+    export(ev, folder, "parquet", force=True)  # a previous export is replaced whole
+    assert (folder / "nodes" / "firm.parquet").exists() and not (folder / "nodes" / "firm.csv").exists()
+    # ... but never a folder holding anything else (`--out . --force` must not delete a project)
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(UsageError, match="more than a graphkit export"):
+        export(ev, folder, "csv", force=True)
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
     with pytest.raises(UsageError, match="not a folder"):
         export(ev, path, "csv", force=True)
 
