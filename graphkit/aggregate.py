@@ -57,7 +57,7 @@ def _present(index: np.ndarray, n: int) -> np.ndarray:
 def node_positions(store: Store, level: str, codes: pd.Index) -> np.ndarray:
     """Region position + 1 of every node at ``level`` (0: in no region of the level, e.g.
     abroad or a municipality at city level), with one extra trailing 0 so that node number
-    −1 (unknown) also lands on 0. int32, one entry per node."""
+    −1 (unknown) also lands on 0. One entry per node."""
     if level == "city":
         index, names = store.city, store.city_codes
     elif level == "province":
@@ -70,7 +70,8 @@ def node_positions(store: Store, level: str, codes: pd.Index) -> np.ndarray:
     else:
         raise UsageError(f"level must be one of {', '.join(LEVELS)}; got {level!r} instead")
     lut = np.append(codes.get_indexer(pd.Index(names, dtype=object)) + 1 if len(names) else np.empty(0, np.int64), 0)
-    return np.append(lut.astype(np.int32)[index], np.int32(0))
+    # intp, because bincount takes intp: a gather from this array needs no conversion
+    return np.append(lut.astype(np.intp)[index], np.intp(0))
 
 
 # ---------------------------------------------------------------- operations
@@ -102,7 +103,8 @@ def _sum_partial(p, values, n):
 
 def _mean_partial(p, values, n):
     known = ~np.isnan(values)
-    return np.stack([_bins(p, n, np.where(known, values, 0.0)), _bins(p, n, known.astype(float))])
+    # counting without weights is several times faster than with a 0/1 weight
+    return np.stack([_bins(p, n, np.where(known, values, 0.0)), _bins(np.where(known, p, 0), n)])
 
 
 def _mean_finish(total):
@@ -142,11 +144,21 @@ def _floats(arr) -> np.ndarray:
 
 
 def _isin(arr, allowed: list) -> np.ndarray:
+    """Rows whose value is one of ``allowed`` (missing: no). A dictionary column is tested
+    on its few distinct values, then spread to the rows by their codes."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = _plain(arr)
-    return pc.is_in(arr, value_set=pa.array(allowed, type=arr.type)).fill_null(False).to_numpy(zero_copy_only=False)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    out = []
+    for c in chunks:
+        if pa.types.is_dictionary(c.type):
+            hit = pc.is_in(c.dictionary, value_set=pa.array(allowed, type=c.dictionary.type)).to_numpy(zero_copy_only=False)
+            codes = (c.indices.fill_null(-1) if c.null_count else c.indices).to_numpy(zero_copy_only=False)
+            out.append(np.append(hit, False)[codes])  # code -1 (missing) -> the appended False
+        else:
+            out.append(pc.is_in(c, value_set=pa.array(allowed, type=c.type)).fill_null(False).to_numpy(zero_copy_only=False))
+    return np.concatenate(out) if out else np.zeros(0, dtype=bool)
 
 
 def _alive(arr, column: str, as_of) -> np.ndarray:
@@ -193,7 +205,7 @@ def _columns_of(inds, date_col, as_of, available) -> list[str]:
 # ---------------------------------------------------------------- aggregation
 
 
-def _check_indicator(ind, source_columns) -> None:
+def _check_indicator(ind) -> None:
     if ind.table in NODE_TYPES and not NODE_TYPES[ind.table].domestic:
         raise UsageError(f"indicator {ind.code!r}: table {ind.table!r} has no region (it is located abroad)")
 
@@ -266,7 +278,7 @@ def aggregate(ds: Dataset, spec: Spec, level: str = "province", as_of=None, regi
     groups: dict[tuple[str, str | None], list] = {}
     for ind in spec.tier3.itertuples(index=False):
         if ind.table in NODE_TYPES:
-            _check_indicator(ind, None)
+            _check_indicator(ind)
             groups.setdefault((ind.table, None), []).append(ind)
         else:
             groups.setdefault((ind.table, ind.by or EDGE_TYPES[ind.table].locates), []).append(ind)

@@ -488,12 +488,26 @@ class _ParquetSource:
 
     def chunks(self, columns: list[str], skip: set | frozenset = frozenset()):
         """Yield ``(first row, pyarrow Table of columns)`` per row group, except the row
-        groups whose first row is in ``skip`` (never read)."""
-        md, start = self.file.metadata, 0
+        groups whose first row is in ``skip`` (never read). The next row group is read in a
+        background thread while the caller works on this one (pyarrow and numpy release
+        the GIL, so reading and counting overlap on two cores)."""
+        md, start, todo = self.file.metadata, 0, []
         for i in range(md.num_row_groups):
             if start not in skip:
-                yield start, self.file.read_row_group(i, columns=columns, use_threads=False)
+                todo.append((i, start))
             start += md.row_group(i).num_rows
+        if not todo:
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        read = lambda i: self.file.read_row_group(i, columns=columns, use_threads=False)  # noqa: E731
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphkit-read") as pool:
+            ahead = pool.submit(read, todo[0][0])
+            for k, (i, start) in enumerate(todo):
+                table = ahead.result()
+                if k + 1 < len(todo):
+                    ahead = pool.submit(read, todo[k + 1][0])
+                yield start, table
 
     def column(self, name: str):
         """Return the whole column as a pyarrow ChunkedArray."""
@@ -858,7 +872,14 @@ def _check_columns(source: _ParquetSource, ttype, file: str) -> list[Problem]:
             bad = np.flatnonzero(vals < 0)
             problems += _row_problems(bad, vals[bad], c.name, "must not be negative", file)
         if c.choices:
-            plain = col.cast(col.type.value_type) if pa.types.is_dictionary(col.type) else col
+            if pa.types.is_dictionary(col.type):
+                # the distinct values are in the dictionaries: no need to decode every row
+                uniq = sorted({u for ch in col.chunks for u in ch.dictionary.to_pylist() if u is not None})
+                if not set(uniq) - set(c.choices) and all(u.strip() == u for u in uniq):
+                    continue
+                plain = col.cast(col.type.value_type)
+            else:
+                plain = col
             uniq = [u for u in pc.unique(plain).to_pylist() if u is not None]
             if any(u.strip() != u for u in uniq):
                 raise _NotNative(c.name)  # padded values: the pandas path strips them
