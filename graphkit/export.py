@@ -301,15 +301,27 @@ def _values(series: pd.Series, kind: str) -> list:
     return out
 
 
-def _part_columns(part: Part) -> list[tuple[str, str, list]]:
-    """Return ``(name, kind, values)`` for the attribute columns of ``part`` (``type`` first)."""
-    cols = [("type", "str", [part.type] * len(part.frame))]
+def _part_kinds(part: Part) -> list[tuple[str, str]]:
+    """Return ``(name, kind)`` of the attribute columns of ``part``, ``type`` first.
+
+    Cheap: from the part's declared kinds or the dtype (object columns look at up to
+    100,000 values), so headers can be written before any value is converted.
+    """
+    out = [("type", "str")]
     for c in part.attributes:
-        if c == "type":
-            continue  # the part's own type wins; see _build_parts for renamed user columns
-        kind = part.kinds.get(c) or _infer_kind(part.frame[c])
-        cols.append((c, kind, _values(part.frame[c], kind)))
-    return cols
+        if c != "type":  # the part's own type wins; _user_type_column renamed a user's "type"
+            out.append((c, part.kinds.get(c) or _infer_kind(part.frame[c])))
+    return out
+
+
+def _part_columns(part: Part, kinds: list[tuple[str, str]] | None = None) -> list[tuple[str, str, list]]:
+    """Return ``(name, kind, values)`` for the attribute columns of ``part`` (``type`` first).
+
+    Writers call it one part at a time, so only one table's converted values are in memory.
+    """
+    kinds = kinds or _part_kinds(part)
+    return [(name, kind, [part.type] * len(part.frame) if name == "type" else _values(part.frame[name], kind))
+            for name, kind in kinds]
 
 
 # ------------------------------------------------------------------ building the parts
@@ -535,15 +547,14 @@ class _Key:
 def _keys(parts: list[Part], prefix: Callable[[str], str]) -> tuple[dict[tuple[str, str], _Key], list[list]]:
     """Declare one key per (domain, attribute name) over all parts, with unified kinds.
 
-    Returns the keys and, per part, its converted columns. Converting here (once) is what
-    lets the header be written before any row.
+    Returns the keys and, per part, its ``(name, kind)`` list for :func:`_part_columns`.
     """
     kinds: dict[tuple[str, str], str] = {}
     converted = []
     for p in parts:
-        cols = _part_columns(p)
+        cols = _part_kinds(p)
         converted.append(cols)
-        for name, kind, _ in cols:
+        for name, kind in cols:
             k = (p.kind, name)
             kinds[k] = _unify(kinds[k], kind) if k in kinds else kind
     keys = {}
@@ -616,7 +627,8 @@ def write_graphml(parts: list[Part], fh: TextIO, meta: dict | None = None) -> tu
 
     def rows():
         nonlocal n_nodes, n_edges
-        for p, cols in zip(parts, converted):
+        for p, pk in zip(parts, converted):
+            cols = _part_columns(p, pk)
             ks = [keys[(p.kind, name)] for name, _, _ in cols]
             vals = [v for _, _, v in cols]
             if p.kind == "node":
@@ -685,9 +697,10 @@ def write_gexf(parts: list[Part], fh: TextIO, meta: dict | None = None) -> tuple
     def rows():
         edge_no = 0
         yield f'    <nodes count="{n_nodes}">\n'
-        for p, cols in zip(parts, converted):
+        for p, pk in zip(parts, converted):
             if p.kind == "edge":
                 continue
+            cols = _part_columns(p, pk)
             ks = [keys[(p.kind, name)] for name, _, _ in cols]
             vals = [v for _, _, v in cols]
             names = dict((n, v) for n, _, v in cols)
@@ -706,9 +719,10 @@ def write_gexf(parts: list[Part], fh: TextIO, meta: dict | None = None) -> tuple
                 yield "".join(out)
         yield "    </nodes>\n"
         yield f'    <edges count="{n_edges}">\n'
-        for p, cols in zip(parts, converted):
+        for p, pk in zip(parts, converted):
             if p.kind == "node":
                 continue
+            cols = _part_columns(p, pk)
             ks = [keys[(p.kind, name)] for name, _, _ in cols]
             vals = [v for _, _, v in cols]
             kind = _attr(p.type, counter)
@@ -747,7 +761,7 @@ def write_node_link(parts: list[Part], fh: TextIO, meta: dict | None = None) -> 
     Returns (nodes, edges, replaced characters).
     """
     counter = _Counter()
-    converted = [_part_columns(p) for p in parts]
+    converted = [_part_kinds(p) for p in parts]
     graph = _graph_meta(parts, meta)
 
     def dump(obj) -> str:
@@ -759,9 +773,10 @@ def write_node_link(parts: list[Part], fh: TextIO, meta: dict | None = None) -> 
 
     def node_rows():
         nonlocal n_nodes
-        for p, cols in zip(parts, converted):
+        for p, pk in zip(parts, converted):
             if p.kind != "node":
                 continue
+            cols = _part_columns(p, pk)
             for i, nid in enumerate(p.frame["id"].astype(str).tolist()):
                 rec = {"id": nid}
                 for name, kind, col in cols:
@@ -772,9 +787,10 @@ def write_node_link(parts: list[Part], fh: TextIO, meta: dict | None = None) -> 
 
     def edge_rows():
         nonlocal n_edges
-        for p, cols in zip(parts, converted):
+        for p, pk in zip(parts, converted):
             if p.kind != "edge":
                 continue
+            cols = _part_columns(p, pk)
             for i, (s, t) in enumerate(zip(p.frame["source"].astype(str).tolist(), p.frame["target"].astype(str).tolist())):
                 rec = {"source": s, "target": t, "key": f"e{n_edges}"}
                 for name, kind, col in cols:
