@@ -62,6 +62,7 @@ __all__ = [
     "investor_table",
     "top_investors",
     "firm_table",
+    "investing_firms",
     "incidence",
     "coinvestment_edges",
     "bipartite_graph",
@@ -78,7 +79,7 @@ __all__ = [
 ]
 
 #: Largest vertex count for which betweenness is computed exactly (O(n·m)); above it, sampled.
-BETWEENNESS_EXACT_MAX = 5_000
+BETWEENNESS_EXACT_MAX = 2_500
 #: Number of sampled source vertices for the betweenness estimate of larger graphs.
 BETWEENNESS_SAMPLES = 500
 
@@ -247,6 +248,37 @@ def firm_table(ds, region: str | Region | None = None) -> pd.DataFrame:
     out = out.rename_axis("id").reset_index()
     out = out.sort_values(["investors", "amount", "name"], ascending=[False, False, True], na_position="last", kind="mergesort")
     return out[["id", "name", "province", "city", "investors", "rounds", "amount"]].reset_index(drop=True)
+
+
+def investing_firms(ds, region: str | Region | None = None) -> pd.DataFrame:
+    """Return the firms (in ``region`` if given) that invest outward, by number of investees.
+
+    Counts distinct targets of the ``investment`` edges (firm → firm or company), which is how
+    the report counts a corporate investor such as Hikvision ("invested in 65 AI-related
+    firms"); financing *received* is :func:`investor_table`'s subject. Columns: ``rank``,
+    ``id``, ``name``, ``name_en``, ``province``, ``city``, ``investees``, ``amount`` (sum of
+    the edges' amounts, CNY 10k). Sorted by investees.
+    """
+    region = resolve_region(region)
+    firms = ds.nodes["firm"]
+    inv = ds.edges["investment"]
+    if region is not None:
+        inv = inv[inv["source"].isin(set(firms.loc[region.mask(firms).to_numpy(), "id"]))]
+    cols = ["rank", "id", "name", "name_en", "province", "city", "investees", "amount"]
+    if len(inv) == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    g = inv.groupby("source")
+    amount = g["amount"].sum(min_count=1) if "amount" in inv else pd.Series(np.nan, index=g.size().index)
+    out = pd.DataFrame({"investees": g["target"].nunique(), "amount": amount})
+    meta = firms.set_index("id")
+    out["name"] = meta["name"].reindex(out.index)
+    out["name_en"] = meta["name_en"].reindex(out.index) if "name_en" in meta else None
+    out["province"] = _region_names(meta["province_code"].reindex(out.index))
+    out["city"] = _region_names(meta["city_code"].reindex(out.index))
+    out = out.rename_axis("id").reset_index()
+    out = out.sort_values(["investees", "amount", "name"], ascending=[False, False, True], na_position="last", kind="mergesort")
+    out["rank"] = out["investees"].rank(method="min", ascending=False).astype(int)
+    return out[cols].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- sparse core
@@ -497,6 +529,15 @@ def _multilevel(g, weights, resolution, seed, n_iterations=None):
 COMMUNITY_METHODS: dict[str, Callable] = {"leiden": _leiden, "multilevel": _multilevel}
 
 
+def _by_size(membership: np.ndarray) -> np.ndarray:
+    """Renumber communities so that 0 is the largest (ties: the one whose first vertex comes first)."""
+    labels, first, counts = np.unique(membership, return_index=True, return_counts=True)
+    order = np.lexsort((first, -counts))
+    new = np.empty(len(labels), dtype=int)
+    new[order] = np.arange(len(labels))
+    return new[np.searchsorted(labels, membership)]
+
+
 def communities(g, method: str = "leiden", weights: str | None = "weight", resolution: float = 1.0,
                 seed: int = 0, **kwargs) -> Communities:
     """Return the communities of ``g`` found by ``method`` (see :data:`COMMUNITY_METHODS`) and their modularity.
@@ -506,14 +547,14 @@ def communities(g, method: str = "leiden", weights: str | None = "weight", resol
     :data:`LEIDEN_UNTIL_STABLE_MAX_EDGES` edges and runs igraph's default 2 iterations on
     larger ones (on structureless graphs of millions of edges, "until stable" can take
     minutes for a negligible gain). ``multilevel`` is Louvain. Both are seeded, so the
-    same input gives the same partition.
+    same input gives the same partition. Communities are numbered by size, 0 the largest.
     """
     if method not in COMMUNITY_METHODS:
         raise UsageError(f"method must be one of {', '.join(COMMUNITY_METHODS)}; got {method!r} instead.")
     w = weights if (weights and weights in g.es.attributes()) else None
     if g.vcount() == 0:
         return Communities(np.zeros(0, dtype=int), float("nan"), method, {"resolution": resolution, "seed": seed})
-    membership = np.asarray(COMMUNITY_METHODS[method](g, w, resolution, seed, **kwargs), dtype=int)
+    membership = _by_size(np.asarray(COMMUNITY_METHODS[method](g, w, resolution, seed, **kwargs), dtype=int))
     q = g.modularity(membership.tolist(), weights=w, resolution=resolution) if g.ecount() else float("nan")
     return Communities(membership, float(q), method, {"weights": w, "resolution": resolution, "seed": seed, **kwargs})
 
