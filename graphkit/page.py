@@ -504,5 +504,5 @@ def write(html: str, path: str | Path) -> Path:
 
 def iframe(html: str, height: int = 820) -> str:
     """Return an ``<iframe srcdoc=…>`` embedding ``html`` (for notebooks); the page stays self-contained."""
-    return (f'<iframe srcdoc="{_html.escape(html, quote=True)}" style="width:100%;height:{int(height)}px;border:0" '
-            'sandbox="allow-scripts"></iframe>')
+    return (f'<div><iframe srcdoc="{_html.escape(html, quote=True)}" style="width:100%;height:{int(height)}px;border:0" '
+            'sandbox="allow-scripts"></iframe></div>')
