@@ -29,6 +29,7 @@ _EXPORTS = {
     "Problem": "errors", "GraphkitError": "errors", "DataError": "errors", "SpecError": "errors",
     "JudgmentError": "errors", "UsageError": "errors",
     "load_regions": "regions",
+    "export": "export",
     "run_query": "query", "list_queries": "query",
     "evaluate_judgments": "ahp", "load_judgments": "ahp",
 }

@@ -15,6 +15,18 @@ from typing import Iterator
 __all__ = ["atomic_write", "atomic_dir", "check_writable"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _publish(path: Path, mode: int) -> None:
+    # mkstemp/mkdtemp create private (0600/0700) entries; give the result the permissions an
+    # ordinary open() or mkdir() would have.
+    os.chmod(path, mode & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8", newline: str | None = None) -> Iterator:
     """Open a temporary file beside ``path`` and yield it; on success rename it to ``path``.
@@ -31,6 +43,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        _publish(Path(tmp), 0o666)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -47,6 +60,7 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
+        _publish(tmp, 0o777)
         old = None
         if path.exists():
             old = path.with_name(f".{path.name}.old-{os.getpid()}")

@@ -104,3 +104,13 @@ def test_inconsistent_judgments_are_flagged_but_still_score(capsys, data, tmp_pa
     assert code == 0 and "warning:" in err and "overall" in err and "inconsistent" in err
     code, out2, _ = run(capsys, "score", "--data", str(data), "--format", "csv")
     assert out != out2  # the judgments' weights were used
+
+
+def test_out_file_has_ordinary_permissions(capsys, data, tmp_path):
+    import os
+
+    target = tmp_path / "perm.csv"
+    assert main(["score", "--data", str(data), "--format", "csv", "--out", str(target)]) == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (target.stat().st_mode & 0o777) == (0o666 & ~mask)
