@@ -848,6 +848,7 @@ def ego(ds, name: str, radius: int = 2, region: str | Region | None = None, top:
         sub = sub.induced_subgraph(sorted(keep))
     sub["kind"] = "ego"
     _add_measures(sub)
+    sub.vs["node_type"] = sub.vs["type"]
     sub.vs["type"] = ["center" if i == node_id else t for i, t in zip(sub.vs["id"], sub.vs["type"])]
     table = pd.DataFrame({"id": sub.vs["id"], "name": sub.vs["name"], "type": sub.vs["type"],
                           "region": sub.vs["region"], "distance": sub.vs["distance"], "portfolio": sub.vs["portfolio"]})

@@ -144,7 +144,7 @@ def _tooltip(v: dict) -> str:
     kind = TYPE_COLORS.get(v.get("type"), (None, v.get("type") or ""))[1]
     place = " ".join(x for x in (v.get("region"), v.get("region_en")) if x)
     lines.append(" · ".join(x for x in (kind, place) if x))
-    t = v.get("type")
+    t = v.get("node_type") or v.get("type")  # an ego centre is still an investor or a firm
     labels = {
         "portfolio": "portfolio (firms)" if t == "investor" or v.get("kind") == "coinvest" else "links",
         "distance": "steps from centre",
