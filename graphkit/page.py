@@ -431,15 +431,16 @@ def _postprocess(html: str, title: str, data: dict) -> str:
         f"<style>{css}</style>\n<style>{_STYLE % {'font': FONT_STACK}}</style>\n"
         f"<script>{js}</script>\n"
     )
-    html = re.sub(r"<meta charset=\"utf-8\">", lambda m: m.group(0) + "\n" + head, html, count=1)
-    if head not in html:
-        raise RuntimeError("pyvis template not recognised: no <meta charset=\"utf-8\"> to anchor the head")
-    html = re.sub(r"<body>", lambda m: m.group(0) + _BODY_TOP, html, count=1)
+    # Anchor on pyvis's own tags before the (large) assets go in, so that no text inside
+    # them can be mistaken for an anchor.
+    for tag in ("<html>", '<meta charset="utf-8">', "<body>", "</body>"):
+        if html.count(tag) != 1:
+            raise RuntimeError(f"pyvis template not recognised: expected one {tag}")
     tail = (f'</div>\n<script type="application/json" id="gk-data">{_safe_json(data)}</script>\n'
             f"<script>{_CONTROLLER}</script>\n")
-    html = re.sub(r"</body>", lambda m: tail + m.group(0), html, count=1)
+    html = html.replace("<body>", "<body>" + _BODY_TOP, 1).replace("</body>", tail + "</body>", 1)
     html = html.replace("<html>", '<!DOCTYPE html>\n<html lang="zh-Hans">', 1)
-    return html
+    return html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n' + head, 1)
 
 
 def render(g, title: str = "", color_by: str = "type", size_by: str = "pagerank", notes: list[str] | None = None,
