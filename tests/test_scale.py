@@ -209,3 +209,27 @@ def test_id_maps_agree():
     dup = gio._SortedMap(np.array([3, 1, 3, 2, 3], dtype=np.int64))
     later, first = dup.duplicates()
     assert sorted(later.tolist()) == [2, 4] and set(first.tolist()) == {0}
+
+
+@pytest.mark.slow
+def test_benchmark_runs_end_to_end(tmp_path):
+    """`python benchmarks/bench_score.py` on a tiny size: generates, measures, writes JSON."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    p = subprocess.run([sys.executable, str(root / "benchmarks" / "bench_score.py"), "--sizes", "3k",
+                        "--data", str(tmp_path / "data"), "--results", str(tmp_path / "results")],
+                       capture_output=True, text=True, cwd=root, timeout=600)
+    assert p.returncode == 0, p.stderr
+    assert "×floor" in p.stdout and "graphkit --help" in p.stdout
+    r = json.loads((tmp_path / "results" / "score-latest.json").read_text())
+    size = r["sizes"][0]
+    assert size["edges"] == 3000 and size["floor"]["edge_bytes_read"] > 0
+    for level in ("province", "city"):
+        x = size[level]
+        assert x["cli"]["exit"] == 0 and x["stages"]["regions"] > 0
+        assert level != "province" or x["stages"]["regions"] == 31
+        assert x["ratio_cli_wall_to_floor_process"] > 0 and x["cli"]["peak_rss_mb"] > 0
+    assert r["help"]["best_s"] > 0 and r["machine"]["cores"] >= 1
