@@ -406,7 +406,7 @@ def _place_named_firms(ctx: _Ctx) -> dict[str, list[int]]:
             cands = sorted((c for c in counts if ctx.cities.loc[c, "province_code"] == prov
                             and counts[c] - used.get(c, 0) > 0), key=lambda c: (-counts[c], c))
             if not cands:
-                ctx.notes.append(("not honoured", f"{zh} ({en}): its province has no firm in the values"))
+                ctx.notes.append(("not honoured", f"{zh} ({en}): no firm slot left in its province"))
                 continue
             target = cands[0]
             ctx.notes.append(("moved", f"{zh} ({en}) placed in {ctx.cities.loc[target, 'zh']} "
@@ -1540,6 +1540,11 @@ def build_sample(out_dir: str | Path | None = None, seed: int = 2021, values_pat
                                  column="city_code", value=c) for c in unknown])
     ctx = _Ctx(seed=seed, values=values, cities=cities, provinces=provinces, published=_read_published())
     say(f"values: {len(values)} cities from {values_path}")
+    for table, col in _NODE_COUNT_COLUMN.items():
+        total = int(values[col].sum())
+        if total != SAMPLE_SIZES[table]:
+            ctx.notes.append(("not honoured", f"sample size of {table}: the values give {total:,}, "
+                                              f"the report {SAMPLE_SIZES[table]:,}"))
     ctx.tables["firm"] = _build_firms(ctx)
     ctx.tables["university"] = _build_academic(ctx, "university")
     ctx.tables["institute"] = _build_academic(ctx, "institute")
