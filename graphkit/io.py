@@ -361,12 +361,17 @@ def load_dataset(path: str | os.PathLike | None = None, encoding: str = "utf-8")
     return dataset_from_tables(tables, files=files, csv=csv, path=folder)
 
 
-def _for_writing(frame: pd.DataFrame, ttype: NodeType | EdgeType) -> pd.DataFrame:
+def _for_writing(frame: pd.DataFrame, ttype: NodeType | EdgeType, text_dates: bool = True) -> pd.DataFrame:
+    """The columns of ``frame`` in schema order, typed for a file: dates as ``YYYY-MM-DD``
+    text (or, with ``text_dates=False``, as dates, which Parquet stores natively so the
+    columnar loader reads them without parsing), whole numbers as nullable integers."""
     cols = [c.name for c in ttype.columns]
     extra = [c for c in frame.columns if c not in cols and c not in ("province_code", "city_code")]
     out = frame[cols + extra].copy()
     for c in ttype.columns:
-        if c.kind == "date":
+        if c.kind == "date" and not text_dates:
+            out[c.name] = pd.to_datetime(out[c.name]).dt.date.astype(object).where(out[c.name].notna(), None)
+        elif c.kind == "date":
             out[c.name] = pd.to_datetime(out[c.name]).dt.strftime("%Y-%m-%d").astype(object).where(out[c.name].notna(), None)
         elif c.kind == "int":
             out[c.name] = out[c.name].astype("Int64")
@@ -393,7 +398,7 @@ def write_dataset(ds: Dataset, path: str | os.PathLike, format: str = "csv", for
             for name, frame in group.items():
                 if len(frame) == 0:
                     continue
-                out = _for_writing(frame, types[name])
+                out = _for_writing(frame, types[name], text_dates=format == "csv")
                 if format == "csv":
                     out.to_csv(tmp / sub / f"{name}.csv", index=False, encoding="utf-8")
                 else:

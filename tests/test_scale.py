@@ -233,3 +233,18 @@ def test_benchmark_runs_end_to_end(tmp_path):
         assert level != "province" or x["stages"]["regions"] == 31
         assert x["ratio_cli_wall_to_floor_process"] > 0 and x["cli"]["peak_rss_mb"] > 0
     assert r["help"]["best_s"] > 0 and r["machine"]["cores"] >= 1
+
+
+@pytest.mark.parametrize("level", ["province", "city", "circle"])
+def test_hand_made_dataset_written_as_parquet_takes_the_columnar_path(tmp_path, level):
+    """The hand-calculated dataset of tests/test_core.py, saved as Parquet (string ids, native
+    dates), scores exactly as from CSV through the pandas path."""
+    from handmade import write_handmade
+
+    csv = gk.load_dataset(write_handmade(tmp_path / "csv"))
+    gk.write_dataset(csv, tmp_path / "pq", format="parquet")
+    fast = gk.load_dataset(tmp_path / "pq")
+    assert csv.store is None and fast.store is not None and fast.store.ids.kind == "hash"
+    for as_of in (None, "2019-12-31"):
+        pd.testing.assert_frame_equal(gk.evaluate(fast, level=level, as_of=as_of).table(detail=True),
+                                      gk.evaluate(csv, level=level, as_of=as_of).table(detail=True))
