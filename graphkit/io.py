@@ -475,6 +475,55 @@ class LazyTables(MutableMapping):
         return "{" + ", ".join(f"{k!r}: {'<not read yet>' if k in self._loaders else f'<{len(self._frames[k]):,} rows>'}" for k in self) + "}"
 
 
+def threads() -> int:
+    """Worker threads for chunk work: ``GRAPHKIT_THREADS`` (default 1). Measured on the
+    benchmark machine (2 shared cores), 2 threads made the 100M-edge aggregation slower
+    (5.0 s against 3.5 s): the gathers compete for memory bandwidth and cache. The next
+    row group is always read in the background whatever this says."""
+    try:
+        return max(1, int(os.environ.get("GRAPHKIT_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+def map_chunks(fn, items, workers: int | None = None):
+    """Yield ``fn(item)`` for every item, in order, working on up to ``workers`` items at
+    once in threads (numpy and pyarrow release the GIL for the heavy part of each chunk)."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = workers or threads()
+    if workers == 1:
+        yield from map(fn, items)
+        return
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graphkit-chunk") as pool:
+        pending: deque = deque()
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def read_ahead(fn, items):
+    """Yield ``(item, fn(item))`` in order, computing ``fn`` of the next item in a background
+    thread while the caller works on this one (for reads: pyarrow releases the GIL)."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = list(items)
+    if not items:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphkit-read") as pool:
+        pending = deque([(items[0], pool.submit(fn, items[0]))])
+        for nxt in items[1:] + [None]:
+            item, fut = pending.popleft()
+            if nxt is not None:
+                pending.append((nxt, pool.submit(fn, nxt)))
+            yield item, fut.result()
+
+
 # -- sources: chunks of columns of one table, as pyarrow tables
 
 
@@ -923,16 +972,14 @@ def _dictionary_codes(col) -> tuple[np.ndarray, list]:
     return (np.concatenate(codes) if codes else np.empty(0, dtype=np.int32)), values
 
 
-def _resolve_places_columnar(source: _ParquetSource, file: str, pindex: dict, cindex: dict, known: dict) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+def _resolve_places_columnar(province, city, file: str, pindex: dict, cindex: dict, known: dict) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """Province and city index of every row (into ``pindex``/``cindex``, which grow), each
     distinct (province, city) pair resolved once; problems name rows as the pandas path does."""
     from graphkit.regions import load_regions
 
     regions = load_regions()
-    both = source.read(["province", "city"])
-    pcodes, pvals = _dictionary_codes(both.column(0))
-    ccodes, cvals = _dictionary_codes(both.column(1))
-    del both
+    pcodes, pvals = _dictionary_codes(province)
+    ccodes, cvals = _dictionary_codes(city)
     width = len(cvals) + 1
     pair = (pcodes.astype(np.int64) + 1) * width + (ccodes.astype(np.int64) + 1)
     if (len(pvals) + 1) * width <= 50_000_000:
@@ -1051,17 +1098,22 @@ def _check_rounds(store: Store, files: dict[str, str]) -> list[Problem]:
         return problems
     target = np.empty(fin.num_rows, dtype=np.int32)
     nomatch_r, nomatch_v, other_r, other_v = [], [], [], []
-    for start, t in fin.chunks(["round_id", "target"]):
+
+    def check(item):
+        start, t = item
         r = _id_values(t.column(0), store.int_ids)
         tg = store.node_ids(_id_values(t.column(1), store.int_ids))
-        target[start : start + len(tg)] = tg
         at = rmap.map(r)
         none = np.flatnonzero(at < 0)
         other = np.flatnonzero((at >= 0) & (rfirm[np.maximum(at, 0)] != tg)) if len(rfirm) else np.empty(0, dtype=np.int64)
+        return start, tg, none, r[none[:60]], other, r[other[:60]]
+
+    for start, tg, none, none_v, other, other_v_ in map_chunks(check, fin.chunks(["round_id", "target"])):
+        target[start : start + len(tg)] = tg
         nomatch_r.append(none + start)
-        nomatch_v.append(r[none[:60]])
+        nomatch_v.append(none_v)
         other_r.append(other + start)
-        other_v.append(r[other[:60]])
+        other_v.append(other_v_)
     store.cache[("financing", "target")] = target
     cat = lambda p: np.concatenate(p) if p else np.empty(0, dtype=np.int64)  # noqa: E731
     problems += _row_problems(cat(nomatch_r), list(cat(nomatch_v)), "round_id", "names no round of edges/round", ffile)
@@ -1103,26 +1155,33 @@ def _load_columnar(folder: Path, found: dict[str, Path]) -> Dataset:
     known: dict = {}
     offset, count, provs, cities, ids = {}, {}, [], [], {}
     start = 0
+    for name in NODE_TYPES:
+        offset[name] = start
+        count[name] = sources[name].num_rows if name in sources else 0
+        start += count[name]
+
+    def read_places(name):
+        # id, province and city in one read: pyarrow decodes the columns side by side
+        want = ["id", "province", "city"] if NODE_TYPES[name].domestic else ["id"]
+        return sources[name].read(want) if all(c in sources[name].columns for c in want) else None
+
     with step("checking node tables"):
-        for name in NODE_TYPES:
-            src = sources.get(name)
-            n = 0 if src is None else src.num_rows
-            offset[name], count[name] = start, n
-            start += n
-            if src is None:
-                continue
+        # the next table's columns are read in the background while this one is resolved
+        for name, cols in read_ahead(read_places, [n for n in NODE_TYPES if n in sources]):
+            src, n = sources[name], count[name]
             p = _check_columns(src, NODE_TYPES[name], files[name])
             problems += p
-            if any(q.row is None for q in p):
+            if any(q.row is None for q in p) or cols is None:
                 continue
             if NODE_TYPES[name].domestic:
-                pr, ci, p = _resolve_places_columnar(src, files[name], pindex, cindex, known)
+                pr, ci, p = _resolve_places_columnar(cols.column(1), cols.column(2), files[name], pindex, cindex, known)
                 problems += p
             else:
                 pr = ci = np.full(n, -1, dtype=np.int32)
             provs.append(pr)
             cities.append(ci)
-            ids[name] = _id_values(src.column("id"), int_ids)
+            ids[name] = _id_values(cols.column(0), int_ids)
+            del cols
         for name in EDGE_TYPES:
             if name in sources:
                 problems += _check_columns(sources[name], EDGE_TYPES[name], files[name])
