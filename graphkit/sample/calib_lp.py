@@ -74,6 +74,8 @@ class Solution:
     objective: float
     x: np.ndarray
     seconds: float = 0.0
+    nodes: int = 0
+    gap: float = float("nan")
 
     def __call__(self, e: Expr) -> float:
         """Evaluate an expression at the solution."""
@@ -125,7 +127,7 @@ class Model:
         self.add(e + s, lo=target - tol, name=name)
         return s
 
-    def solve(self, time_limit: float = 60.0, gap: float = 1e-6) -> Solution:
+    def solve(self, time_limit: float = 60.0, gap: float = 1e-6, node_limit: int | None = None) -> Solution:
         """Solve with HiGHS (scipy.optimize.milp) and return a :class:`Solution`."""
         import time
 
@@ -148,9 +150,12 @@ class Model:
             constraints=[LinearConstraint(A, np.array(lo), np.array(hi))] if self.rows else [],
             integrality=np.array(self.integer),
             bounds=Bounds(np.array(self.lb), np.array(self.ub)),
-            options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False},
+            options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False,
+                     **({"node_limit": int(node_limit)} if node_limit else {})},
         )
         secs = time.perf_counter() - t0
         x = res.x if res.x is not None else np.full(n, np.nan)
         ok = res.x is not None
-        return Solution(ok, str(res.message), float(res.fun) if ok else np.inf, x, secs)
+        nodes = int(getattr(res, "mip_node_count", 0) or 0)
+        gap_ = float(getattr(res, "mip_gap", np.nan) or 0.0)
+        return Solution(ok, str(res.message), float(res.fun) if ok else np.inf, x, secs, nodes, gap_)

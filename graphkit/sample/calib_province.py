@@ -66,6 +66,12 @@ MEAN_BASE: dict[str, str] = {
     "univ_avg_patents": "univ_count", "inst_avg_domestic_papers": "inst_count",
     "inst_avg_intl_papers": "inst_count", "inst_avg_patents": "inst_count",
 }
+#: Share of a province's entities whose value is unknown (outside the valid sample of a
+#: mean): real databases lack many valuations; it also lets the city stage place entities
+#: without moving the means.
+INVALID_SHARE = {"avg_valuation": 0.25, "avg_firm_patents": 0.1, "univ_avg_domestic_papers": 0.1,
+                 "univ_avg_intl_papers": 0.1, "univ_avg_patents": 0.1, "inst_avg_domestic_papers": 0.25,
+                 "inst_avg_intl_papers": 0.25, "inst_avg_patents": 0.25}
 #: Node counts of the sample (published sample sizes), held exactly.
 SAMPLE_SIZES = {"firm_count": 2205, "univ_count": 295, "inst_count": 123, "conference_count": 1708,
                 "alliance_count": 444, "policy_count": 577, "park_count": 1073}
@@ -83,6 +89,8 @@ _CIRCLE_EN = {"Beijing-Tianjin-Hebei": "JJJ", "Yangtze River Delta": "YRD", "Pea
               "Sichuan-Chongqing": "CY"}
 
 SCORE_TOL = 0.004
+#: Node limits of the two passes (deterministic stopping, unlike a time limit).
+PASS_NODES = (2500, 4000)
 DELTA_X = 0.05  # strict order of continuous tier-3 values (0-100 scale)
 DELTA_S = 0.0005  # strict order of composite scores (points)
 
@@ -272,14 +280,15 @@ def solve_provinces(t: Targets, time_limit: float = 60.0) -> ProvinceSolution:
     """Solve the province stage (two passes: continuous means, then integer sums over n)."""
     _pen, gov = government_fit(t, COUNT_SCALE["policy_count"][0], time_limit=min(10.0, time_limit))
     m, x, cnt, _sums, _ = build_province_model(t, fixed=gov)
-    sol = m.solve(time_limit=time_limit, gap=1e-3)
+    sol = m.solve(time_limit=time_limit, gap=1e-3, node_limit=PASS_NODES[0])
     if not sol.ok:
         raise RuntimeError(f"province model has no solution: {sol.status}")
     provs = list(t.provinces.en)
     counts = {(p, j): int(round(sol(e))) for (p, j), e in cnt.items()}
-    nmap = {j: {p: counts[p, base] for p in provs} for j, base in MEAN_BASE.items()}
+    nmap = {j: {p: counts[p, base] - int(np.floor(INVALID_SHARE[j] * counts[p, base])) for p in provs}
+            for j, base in MEAN_BASE.items()}
     m2, x2, cnt2, sums2, _ = build_province_model(t, integer_means=nmap, fixed=counts)
-    sol2 = m2.solve(time_limit=time_limit, gap=1e-3)
+    sol2 = m2.solve(time_limit=time_limit, gap=1e-3, node_limit=PASS_NODES[1])
     if not sol2.ok:
         raise RuntimeError(f"province model (integer means) has no solution: {sol2.status}")
     rows = []

@@ -18,17 +18,40 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["DEFAULT_OUT", "calibrate", "main"]
+__all__ = ["DEFAULT_OUT", "CITY_NODES", "calibrate", "main"]
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "calibrated"
+#: Branch-and-bound node limit of the city program (a node limit, unlike a time limit,
+#: keeps the result independent of the machine's speed).
+CITY_NODES = 600
 
 
-def _record(t, ps, city) -> dict:
+def log(msg: str) -> None:
+    """Progress line on stderr."""
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _verify(prov, city) -> None:
+    """Raise if the city table does not add up to the province solution or breaks the interface."""
+    agg = city.groupby("province_code").sum(numeric_only=True)
+    pv = prov.set_index("province_code")
+    for col in agg.columns:
+        if (agg[col] - pv[col]).abs().max() > 0.005:
+            raise RuntimeError(f"city values of {col} do not add up to the provinces")
+    bad = city[(city.basic_tech_firm_count > city.firm_count)
+               | ((city.financing_amount > 0) != (city.financing_relations > 0))]
+    if len(bad):
+        raise RuntimeError(f"city values break the interface at {list(bad.city_code)}")
+
+
+def _record(t, ps, city, city_status="") -> dict:
     """What the solution honours and gives up, for record.json."""
     from graphkit.sample.calib_targets import FREE_CELLS, RANK_REPAIRS, SCORE_CHOICES
 
     return {
-        "solver": {"status": ps.status, "objective": round(ps.objective, 6), "seconds": round(ps.seconds, 1)},
+        "solver": {"province": {"status": ps.status, "objective": round(ps.objective, 6),
+                                "seconds": round(ps.seconds, 1)},
+                   "city": city_status},
         "rank_repairs": [
             {"province": p, "indicator": path, "published": pub, "used": used, "reason": why}
             for (p, path), (pub, used, why) in RANK_REPAIRS.items() if pub != used
@@ -40,10 +63,10 @@ def _record(t, ps, city) -> dict:
     }
 
 
-def calibrate(out: Path | None = None, time_limit: float = 60.0, root: Path | None = None):
+def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | None = None):
     """Solve and write city_values.csv and record.json; return the city table."""
     from graphkit.atomic import atomic_write
-    from graphkit.sample.calib_city import split_cities
+    from graphkit.sample.calib_city import realise_solution, solve_cities, split_cities
     from graphkit.sample.calib_province import solve_provinces
     from graphkit.sample.calib_targets import load_targets
 
@@ -51,11 +74,19 @@ def calibrate(out: Path | None = None, time_limit: float = 60.0, root: Path | No
     out.mkdir(parents=True, exist_ok=True)
     t = load_targets(root)
     ps = solve_provinces(t, time_limit=time_limit)
-    city = split_cities(t, ps.values)
+    sol, facts = solve_cities(t, ps.values, time_limit=time_limit, node_limit=CITY_NODES, log=log)
+    if sol is None:  # no city program solution: fall back to the proportional split
+        log("city program found no solution; proportional split used")
+        city = split_cities(t, ps.values)
+        city_status = "fallback: proportional split"
+    else:
+        city = realise_solution(t, ps.values, sol, facts)
+        city_status = f"{sol.status}; objective {sol.objective:.3f}; {sol.nodes} nodes; {sol.seconds:.0f} s"
+    _verify(ps.values, city)
     with atomic_write(out / "city_values.csv") as fh:
         city.to_csv(fh, index=False, lineterminator="\n", float_format="%.2f")
     with atomic_write(out / "record.json") as fh:
-        json.dump(_record(t, ps, city), fh, ensure_ascii=False, indent=1)
+        json.dump(_record(t, ps, city, city_status), fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     return city
 
@@ -64,7 +95,8 @@ def main(argv=None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(prog="python -m graphkit.sample.calibrate", description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=None, help=f"output folder (default {DEFAULT_OUT})")
-    ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per solver pass (default 60)")
+    ap.add_argument("--time-limit", type=float, default=150.0,
+                    help="safety limit in seconds per solver pass (default 150; the passes stop on node limits)")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
     city = calibrate(a.out, a.time_limit)
