@@ -500,13 +500,9 @@ def _build_firms(ctx: _Ctx) -> pd.DataFrame:
         weight[: len(named)] *= 4.0  # the report's named firms are the big ones
         forced = {j: pin_patents[REAL_FIRMS[i][1]] for j, i in enumerate(named) if REAL_FIRMS[i][1] in pin_patents}
         pat, pat_known = _values_for(rng, n, r.avg_firm_patents__n, r.avg_firm_patents__sum, forced, weight)
-        for j, i in enumerate(named):
-            en = REAL_FIRMS[i][1]
-            if en in pin_patents:
-                ok = pat_known[j] and pat[j] == pin_patents[en]
-                ctx.notes.append(("honoured" if ok else "not honoured",
-                                  f"{REAL_FIRMS[i][0]} holds {pin_patents[en]} patents"
-                                  + ("" if ok else " (the city's patent sum or valid sample is too small)")))
+        pat, pat_known = _fallback_on_top(ctx, pat, pat_known, forced,
+                                          {j: f"{REAL_FIRMS[i][0]} holds {forced[j]} patents" for j, i in enumerate(named)
+                                           if j in forced}, "the city's patent sum or valid sample is too small")
         val, val_known = _values_for(rng, n, r.avg_valuation__n, r.avg_valuation__sum, {}, weight)
         founded = _dates(rng, n, _dt.date(1992, 1, 1), _dt.date(2020, 6, 30), skew=2.5)
         for j in range(n):
@@ -547,11 +543,9 @@ def _build_academic(ctx: _Ctx, kind: str) -> pd.DataFrame:
             m = f"{short}_avg_{col}"
             forced = {j: pins[col][names[j][1]] for j in range(n) if names[j][1] in pins[col]}
             vals, known = _values_for(rng, n, getattr(r, f"{m}__n"), getattr(r, f"{m}__sum"), forced, weight)
-            for j in forced:
-                ok = known[j] and vals[j] == forced[j]
-                ctx.notes.append(("honoured" if ok else "not honoured",
-                                  f"{names[j][0]} {col.replace('_', ' ')} = {forced[j]}"
-                                  + ("" if ok else " (the city's sum or valid sample is too small)")))
+            vals, known = _fallback_on_top(ctx, vals, known, forced,
+                                           {j: f"{names[j][0]} {col.replace('_', ' ')} = {forced[j]}" for j in forced},
+                                           "the city's sum or valid sample is too small")
             tops = TOP_UNIVERSITIES.get((r.city_code, col), ()) if kind == "university" else ()
             if tops:
                 vals, known = _put_on_top(vals, known, [j for t in tops for j in range(n) if names[j][1] == t],
@@ -569,6 +563,21 @@ def _build_academic(ctx: _Ctx, kind: str) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["city", "name", "name_en", "dp", "dp_k", "ip", "ip_k", "pt", "pt_k"])
     df["id"] = [f"{prefix}{i:04d}" for i in range(1, len(df) + 1)]
     return df
+
+
+def _fallback_on_top(ctx: _Ctx, vals: np.ndarray, known: np.ndarray, forced: dict[int, int],
+                     facts: dict[int, str], why: str) -> tuple[np.ndarray, np.ndarray]:
+    """Record which published per-entity figures hold; the named entities whose figure does
+    not fit at least get the largest values of their city, largest figure first."""
+    held = {j for j in forced if known[j] and vals[j] == forced[j]}
+    for j in sorted(forced):
+        ok = j in held
+        ctx.notes.append(("honoured" if ok else "not honoured",
+                          facts[j] + ("" if ok else f" ({why}; it gets the city's largest value instead)")))
+    missed = sorted((j for j in forced if j not in held), key=lambda j: (-forced[j], j))
+    if missed:
+        vals, known = _put_on_top(vals, known, missed, held)
+    return vals, known
 
 
 def _put_on_top(vals: np.ndarray, known: np.ndarray, tops: list[int], frozen: set[int]) -> tuple[np.ndarray, np.ndarray]:
