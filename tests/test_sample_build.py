@@ -382,7 +382,7 @@ def test_bundled_sample_is_a_fresh_build(full):
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
     stale = [str(f) for f in files if not filecmp.cmp(out / f, bundled / f, shallow=False)]
-    assert not stale, f"data/sample is stale; run `graphkit sample build --force`: {stale}"
+    assert not stale, f"data/sample is stale; run `graphkit sample build`: {stale}"
 
 
 # ------------------------------------------------------------------ the command line

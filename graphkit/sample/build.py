@@ -1512,7 +1512,7 @@ def _readme(rows: dict[str, int], seed: int, values_rel: str, digest: str, notes
         "Columns follow `docs/schema.md`. Places are written as Chinese names (`广东省`, `深圳市`);",
         "amounts and valuations are in CNY 10,000 (万元) with two decimals; an empty cell is a",
         "missing value (outside the valid sample of a mean indicator, or an undisclosed round).",
-        "Do not edit these files by hand: rebuild them (`graphkit sample build --force`).",
+        "Do not edit these files by hand: rebuild them (`graphkit sample build`).",
         "",
     ]
     if values_rel != DEFAULT_VALUES.relative_to(_ROOT).as_posix():
