@@ -1072,54 +1072,62 @@ def _node_type_array(store: Store) -> np.ndarray:
     return store._types  # type: ignore[attr-defined]
 
 
-def _check_rounds(store: Store, files: dict[str, str]) -> list[Problem]:
+def _check_rounds(sources: dict, int_ids: bool, files: dict[str, str]):
     """Round ids are unique; every financing edge's round exists and is a round of its target.
 
-    The node numbers of the rounds' firms and of the financing targets, read here anyway,
-    are kept in ``store.cache`` for the aggregation."""
-    rounds, fin = store.sources.get("round"), store.sources.get("financing")
+    Works on raw ids, so it needs no node table and runs beside their checks. Returns the
+    problems and the raw ids of the rounds' firms and of the financing targets (read here
+    anyway; the caller turns them into node numbers for the aggregation), None where absent.
+    """
+    rounds, fin = sources.get("round"), sources.get("financing")
     problems: list[Problem] = []
     rfile, ffile = files.get("round", "round"), files.get("financing", "financing")
+    empty = np.empty(0, dtype=np.int64 if int_ids else object)
+    rid = rfirm = empty
     if rounds is not None and rounds.num_rows:
+        if not {"id", "firm"} <= set(rounds.columns):
+            return problems, None, None  # reported as a missing column
         both = rounds.read(["id", "firm"])
-        rid = _id_values(both.column(0), store.int_ids)
-        rfirm = store.node_ids(_id_values(both.column(1), store.int_ids)).astype(np.int32)
+        rid = _id_values(both.column(0), int_ids)
+        rfirm = _id_values(both.column(1), int_ids)
         del both
-        store.cache[("round", "firm")] = rfirm
-    else:
-        rid = np.empty(0, dtype=np.int64 if store.int_ids else object)
-        rfirm = np.empty(0, dtype=np.int32)
-    rmap = _make_id_map({"round": rid}, store.int_ids)
+    rmap = _make_id_map({"round": rid}, int_ids)
     if not isinstance(rmap, _BlockMap):
         later, _ = rmap.duplicates()
         later = np.sort(later)
         problems += _row_problems(later, rid[later[:50]], "id", "duplicate round id", rfile)
-    if fin is None or fin.num_rows == 0:
-        return problems
-    target = np.empty(fin.num_rows, dtype=np.int32)
+    if fin is None or fin.num_rows == 0 or not {"round_id", "target"} <= set(fin.columns):
+        return problems, (rfirm if len(rfirm) else None), None
+    target = np.empty(fin.num_rows, dtype=np.int64 if int_ids else object)
     nomatch_r, nomatch_v, other_r, other_v = [], [], [], []
-
-    def check(item):
-        start, t = item
-        r = _id_values(t.column(0), store.int_ids)
-        tg = store.node_ids(_id_values(t.column(1), store.int_ids))
-        at = rmap.map(r)
-        none = np.flatnonzero(at < 0)
-        other = np.flatnonzero((at >= 0) & (rfirm[np.maximum(at, 0)] != tg)) if len(rfirm) else np.empty(0, dtype=np.int64)
-        return start, tg, none, r[none[:60]], other, r[other[:60]]
-
-    for start, tg, none, none_v, other, other_v_ in map_chunks(check, fin.chunks(["round_id", "target"])):
+    for start, t in fin.chunks(["round_id", "target"]):
+        r = _id_values(t.column(0), int_ids)
+        tg = _id_values(t.column(1), int_ids)
         target[start : start + len(tg)] = tg
+        at = rmap.map(r)
+        if len(at) and at.min() < 0:
+            none = np.flatnonzero(at < 0)
+            other = np.flatnonzero((at >= 0) & (rfirm[np.maximum(at, 0)] != tg)) if len(rfirm) else np.empty(0, dtype=np.int64)
+        else:  # every round found: one gather, one comparison
+            none = np.empty(0, dtype=np.int64)
+            other = np.flatnonzero(rfirm[at] != tg)
         nomatch_r.append(none + start)
-        nomatch_v.append(none_v)
+        nomatch_v.append(r[none[:60]])
         other_r.append(other + start)
-        other_v.append(other_v_)
-    store.cache[("financing", "target")] = target
+        other_v.append(r[other[:60]])
     cat = lambda p: np.concatenate(p) if p else np.empty(0, dtype=np.int64)  # noqa: E731
     problems += _row_problems(cat(nomatch_r), list(cat(nomatch_v)), "round_id", "names no round of edges/round", ffile)
     problems += _row_problems(cat(other_r), list(cat(other_v)), "round_id",
                               "names a round of another firm than the edge's target", ffile)
-    return problems
+    return problems, (rfirm if len(rfirm) else None), target
+
+
+def _node_numbers(store: Store, ids: np.ndarray) -> np.ndarray:
+    """int32 node numbers (−1: unknown) of raw ids, in chunks to keep the temporaries small."""
+    out = np.empty(len(ids), dtype=np.int32)
+    for start in range(0, len(ids), CHUNK_ROWS):
+        out[start : start + CHUNK_ROWS] = store.ids.map(ids[start : start + CHUNK_ROWS])
+    return out
 
 
 def _materialiser(path: Path, ttype) -> "callable":
@@ -1137,8 +1145,6 @@ def _load_columnar(folder: Path, found: dict[str, Path]) -> Dataset:
     """Validate a dataset of Parquet files column by column and return a Dataset whose
     pandas tables are built on first access and whose Store serves the aggregation.
     Raises _NotNative when some file needs the pandas path."""
-    from graphkit.progress import step
-
     try:
         sources = {name: _ParquetSource(p) for name, p in found.items()}
     except Exception:  # unreadable file: the pandas path reports it with its name
@@ -1149,6 +1155,24 @@ def _load_columnar(folder: Path, found: dict[str, Path]) -> Dataset:
             raise _NotNative(name)
     int_ids = all(_arrow_kind(src.schema.field(c).type) == "int"
                   for name, src in sources.items() for c in _ID_COLUMNS if c in src.columns)
+    # The rounds check reads only edge files and compares raw ids: it runs in a background
+    # thread while the node tables are checked here (pyarrow and numpy release the GIL).
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphkit-rounds")
+    # its own file handles: a pyarrow ParquetFile is not promised to be safe across threads
+    own = {n: _ParquetSource(found[n]) for n in ("round", "financing") if n in found}
+    rounds_job = pool.submit(_check_rounds, own, int_ids, files)
+    try:
+        return _load_columnar_rest(folder, found, sources, files, int_ids, rounds_job)
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _load_columnar_rest(folder, found, sources, files, int_ids, rounds_job) -> Dataset:
+    """The part of :func:`_load_columnar` that runs beside the rounds check."""
+    from graphkit.progress import step
+
     problems: list[Problem] = []
     pindex: dict = {}
     cindex: dict = {}
@@ -1201,9 +1225,17 @@ def _load_columnar(folder: Path, found: dict[str, Path]) -> Dataset:
         for name in EDGE_TYPES:
             if name in sources and sources[name].num_rows:
                 problems += _check_ends(store, name, sources[name], files[name])
-        problems += _check_rounds(store, files)
+        round_problems, round_firm, target = rounds_job.result()
+        problems += round_problems
     if problems:
         raise DataError(problems)
+    # Node numbers of the rounds' firms and financing targets, kept so that the aggregation
+    # does not read those columns again.
+    if round_firm is not None:
+        store.cache[("round", "firm")] = _node_numbers(store, round_firm)
+    if target is not None:
+        store.cache[("financing", "target")] = _node_numbers(store, target)
+    del round_firm, target
     nodes = LazyTables(loaders={n: _materialiser(found[n], NODE_TYPES[n]) if n in found else _empty_loader(NODE_TYPES[n])
                                 for n in NODE_TYPES})
     edges = LazyTables(loaders={n: _materialiser(found[n], EDGE_TYPES[n]) if n in found else _empty_loader(EDGE_TYPES[n])
