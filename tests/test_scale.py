@@ -248,3 +248,11 @@ def test_hand_made_dataset_written_as_parquet_takes_the_columnar_path(tmp_path, 
     for as_of in (None, "2019-12-31"):
         pd.testing.assert_frame_equal(gk.evaluate(fast, level=level, as_of=as_of).table(detail=True),
                                       gk.evaluate(csv, level=level, as_of=as_of).table(detail=True))
+
+
+def test_chunk_threads_give_the_same_numbers(chunked, monkeypatch):
+    one = gk.evaluate(gk.load_dataset(chunked), level="city").raw
+    monkeypatch.setenv("GRAPHKIT_THREADS", "2")
+    assert gio.threads() == 2
+    two = gk.evaluate(gk.load_dataset(chunked), level="city").raw
+    pd.testing.assert_frame_equal(one, two)
