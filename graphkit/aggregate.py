@@ -213,6 +213,7 @@ def _check_indicator(ind) -> None:
 
 
 def _node_table(store: Store, name: str, inds, pos1: np.ndarray, n: int, as_of, acc: dict) -> None:
+    """Add the partial counts/sums of node indicators ``inds`` of table ``name`` to ``acc``."""
     off, rows = store.offset[name], store.count[name]
     p_all = pos1[off : off + rows]
     src = store.sources.get(name)
@@ -232,6 +233,8 @@ def _node_table(store: Store, name: str, inds, pos1: np.ndarray, n: int, as_of, 
 
 
 def _edge_table(store: Store, name: str, by: str, inds, pos1: np.ndarray, n: int, as_of, acc: dict, progress) -> None:
+    """Stream edge table ``name`` chunk by chunk, each edge located by column ``by``, and
+    add the partial counts/sums of indicators ``inds`` to ``acc``."""
     src = store.sources.get(name)
     if src is None or src.num_rows == 0:
         return
@@ -244,6 +247,7 @@ def _edge_table(store: Store, name: str, by: str, inds, pos1: np.ndarray, n: int
         chunks = ((start, chunk, cached[start : start + chunk.num_rows]) for start, chunk in src.chunks(others))
     else:  # the locating column was read (and mapped) by validation: nothing to read
         chunks = ((start, None, cached[start : start + CHUNK_ROWS]) for start in range(0, len(cached), CHUNK_ROWS))
+
     def count(item):
         start, chunk, nodes = item
         # The one per-edge step: node number of the locating end, then its region (a gather).
@@ -255,8 +259,8 @@ def _edge_table(store: Store, name: str, by: str, inds, pos1: np.ndarray, n: int
                                                          _floats(chunk.column(ind.column)) if ind.column else None, n)
         return len(p), parts
 
-    # Chunks are counted in threads; partial counts are added up here, in chunk order, so
-    # the sums are the same whatever the number of threads.
+    # Partial counts are added up here, in chunk order, so the sums are the same whether
+    # chunks are counted one after another or in threads (GRAPHKIT_THREADS).
     for rows, parts in map_chunks(count, chunks):
         for code, part in parts.items():
             acc[code] = part if code not in acc else acc[code] + part
