@@ -725,7 +725,9 @@ class _HashMap:
     def map(self, ids: np.ndarray) -> np.ndarray:
         if len(self.index) == 0:
             return np.full(len(ids), -1, dtype=np.int64)
-        at = self.index.get_indexer(ids)
+        # An explicit object Index: left to itself pandas 3 would first convert the strings
+        # to its Arrow string type, which made this lookup 7x slower.
+        at = self.index.get_indexer(pd.Index(ids, dtype=object, copy=False))
         return np.where(at >= 0, self.first[at], -1)
 
     def duplicates(self) -> tuple[np.ndarray, np.ndarray]:
