@@ -286,7 +286,7 @@ def _count_rows(t, prov, city, circ, ds) -> list:
             got = _node_value(ds, "university", r.subject, q.split("_", 1)[1])
         if np.isnan(got):
             rows.append(_row("count", r.region_zh, label, q + (f" [{r.subject}]" if isinstance(r.subject, str) else ""),
-                             val, None, pd.NA, "not a quantity the dataset can show (dates, sub-groups or text)"))
+                             val, None, None, "not a quantity the dataset can show (dates, sub-groups or text)"))
             continue
         ok = abs(got - val) < (0.005 + 1e-9 if r.is_share else 0.5) or (q == "avg_valuation" and abs(got - val * 1e4) < 0.5)
         if not ok and not expl:
