@@ -128,7 +128,14 @@ class Model:
         return s
 
     def solve(self, time_limit: float = 60.0, gap: float = 1e-6, node_limit: int | None = None) -> Solution:
-        """Solve with HiGHS (scipy.optimize.milp) and return a :class:`Solution`."""
+        """Solve with HiGHS (scipy.optimize.milp) and return a :class:`Solution`.
+
+        Deterministic for a given model when it stops on the gap or ``node_limit``; a
+        ``time_limit`` is only a safety net (stopping on time depends on the machine).
+        """
+        return self._solve_scipy(time_limit, gap, node_limit)
+
+    def _solve_scipy(self, time_limit, gap, node_limit) -> Solution:
         import time
 
         from scipy.optimize import Bounds, LinearConstraint, milp

@@ -309,6 +309,9 @@ def _count_expl(t, prov, q, lvl, label, val, got, note) -> str:
         return (f"trade-off: rank {rk} on {q} and the published scores need {got:g} here "
                 f"(next above {above:g}, next below {below:g})" if above is not None and below is not None else
                 f"trade-off: rank {rk} on {q} and the published scores need {got:g}")
+    if lvl == "circle" or lvl == "outside_circles":
+        return ("trade-off: a sum or share over provinces whose counts are held by their published scores and "
+                "ranks (priority: scores, then ranks, then counts)")
     return "trade-off: published scores and ranks come first; this figure gives way"
 
 
