@@ -19,7 +19,8 @@ import pandas as pd
 from graphkit.sample.calib_lp import Expr, Model, esum
 from graphkit.sample.calib_targets import SCORE_CHOICES, Targets
 
-__all__ = ["COUNT_SCALE", "MEAN_SCALE", "MEAN_BASE", "AMOUNT_SCALE", "ProvinceSolution", "solve_provinces"]
+__all__ = ["AMOUNT_SCALE", "COUNT_SCALE", "INVALID_SHARE", "MEAN_BASE", "MEAN_SCALE", "PASS_NODES", "SAMPLE_SIZES",
+           "ProvinceSolution", "build_province_model", "government_fit", "solve_provinces"]
 
 #: Count indicators: (count of the leading province, count of the last group). Published
 #: figures where the report gives them (Beijing's 628 firms, 113 basic/tech-layer firms,
