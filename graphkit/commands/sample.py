@@ -130,7 +130,11 @@ def render_check(result, fmt: str, show_all: bool = False, width: int | None = N
     from rich.console import Console
     from rich.table import Table
 
-    from graphkit.output import _records, render
+    from graphkit.output import render
+
+    def _records(frame):
+        # NaN -> null, numpy scalars -> JSON numbers
+        return json.loads(frame.to_json(orient="records", force_ascii=False))
 
     summary = result.summary.reset_index()
     rows = result.rows
