@@ -248,12 +248,11 @@ def machine() -> dict:
     except (OSError, StopIteration):
         mem_gb = None
     import numpy
-    import polars
     import pyarrow
 
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_gb, 1) if mem_gb else None,
             "os": platform.platform(), "python": platform.python_version(), "numpy": numpy.__version__,
-            "pyarrow": pyarrow.__version__, "polars": polars.__version__,
+            "pyarrow": pyarrow.__version__,
             "load_average_start": os.getloadavg()}
 
 
