@@ -852,7 +852,7 @@ def write_tables(ds, parts: list[Part], folder: Path, format: str, excel: bool =
     UTF-8 byte-order mark; such a folder is for reading in a spreadsheet, not for reloading.
     Returns (nodes, edges, protected cells).
     """
-    from graphkit.io import _for_writing  # the loader's own column order and types
+    from graphkit.io import for_writing  # the loader's own column order and types
     from graphkit.schema import EDGE_TYPES, NODE_TYPES
 
     protected = 0
@@ -877,7 +877,7 @@ def write_tables(ds, parts: list[Part], folder: Path, format: str, excel: bool =
         for name, frame in group.items():
             if len(frame) == 0:
                 continue
-            write(_for_writing(frame, types[name]), folder / sub / f"{name}.{format}")
+            write(for_writing(frame, types[name]), folder / sub / f"{name}.{format}")
             if sub == "nodes" or name == "round":
                 n_nodes += len(frame)
             else:

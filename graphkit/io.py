@@ -27,7 +27,7 @@ from graphkit.errors import DataError, Problem
 from graphkit.paths import SAMPLE_DIR
 from graphkit.schema import EDGE_TYPES, NODE_TYPES, TABLE_TYPES, Column, EdgeType, NodeType
 
-__all__ = ["Dataset", "load_dataset", "read_table", "write_dataset", "dataset_from_tables", "LazyTables", "Store", "store_from_frames"]
+__all__ = ["Dataset", "load_dataset", "read_table", "write_dataset", "for_writing", "dataset_from_tables", "LazyTables", "Store", "store_from_frames"]
 
 
 @dataclass
@@ -369,7 +369,7 @@ def load_dataset(path: str | os.PathLike | None = None, encoding: str = "utf-8")
     return dataset_from_tables(tables, files=files, csv=csv, path=folder)
 
 
-def _for_writing(frame: pd.DataFrame, ttype: NodeType | EdgeType, text_dates: bool = True) -> pd.DataFrame:
+def for_writing(frame: pd.DataFrame, ttype: NodeType | EdgeType, text_dates: bool = True) -> pd.DataFrame:
     """The columns of ``frame`` in schema order, typed for a file: dates as ``YYYY-MM-DD``
     text (or, with ``text_dates=False``, as dates, which Parquet stores natively so the
     columnar loader reads them without parsing), whole numbers as nullable integers."""
@@ -406,7 +406,7 @@ def write_dataset(ds: Dataset, path: str | os.PathLike, format: str = "csv", for
             for name, frame in group.items():
                 if len(frame) == 0:
                     continue
-                out = _for_writing(frame, types[name], text_dates=format == "csv")
+                out = for_writing(frame, types[name], text_dates=format == "csv")
                 if format == "csv":
                     out.to_csv(tmp / sub / f"{name}.csv", index=False, encoding="utf-8")
                 else:

@@ -458,15 +458,10 @@ def resolve_region(value: str, regions=None) -> tuple[str | None, str | None]:
     code = regions.circle_code(value)
     if code is not None:
         return code, "circle"
-    from graphkit.regions import _key  # the same normalisation the lookups use
-
-    key = _key(value)
-    if key:
-        t = regions.cities
-        hits = t[[key in {_key(a) for a in (r.zh, r.short_zh, r.en)} for r in t.itertuples(index=False)]]
-        if len(hits) > 1:
-            cands = ", ".join(f"{r.zh} ({r.code}, {regions.name(r.province_code, 'en')})" for r in hits.itertuples(index=False))
-            raise UsageError(f"region {value!r} names several cities: {cands}; give the Chinese name or the code")
+    hits = regions.cities_named(value)
+    if len(hits) > 1:
+        cands = ", ".join(f"{r.zh} ({r.code}, {regions.name(r.province_code, 'en')})" for r in hits.itertuples(index=False))
+        raise UsageError(f"region {value!r} names several cities: {cands}; give the Chinese name or the code")
     return None, None
 
 

@@ -214,6 +214,19 @@ class Regions:
             return self._city_keys[(pc, k)]
         return self._city_keys.get((pc, _strip_city(k))) or self._county_keys.get((pc, k))
 
+    def cities_named(self, value: object) -> pd.DataFrame:
+        """Return the rows of :attr:`cities` whose Chinese, short or English name is ``value``.
+
+        For telling a user which cities an ambiguous name (Taizhou, Suzhou …) could mean,
+        where :meth:`city_code` gives None. Matching uses the same normalisation as every
+        lookup ("Xi'an" = "xian"); an empty frame when nothing matches.
+        """
+        k = _key(value)
+        if k is None:
+            return self.cities.iloc[0:0]
+        hit = [k in {_key(r.zh), _key(r.short_zh), _key(r.en)} for r in self.cities.itertuples(index=False)]
+        return self.cities[hit]
+
     def circle_code(self, value: object) -> str | None:
         """Return the code (JJJ, YRD, PRD, CY) of a circle given by code, Chinese or English name."""
         k = _key(value)

@@ -374,3 +374,12 @@ def test_build_script_reproduces_the_tables():
     r = subprocess.run([sys.executable, str(REPO / "scripts" / "build_regions.py"), "--check"],
                        capture_output=True, text=True, cwd=REPO)
     assert r.returncode == 0, r.stderr
+
+
+def test_cities_named_lists_every_city_an_ambiguous_name_could_mean():
+    r = load_regions()
+    # Taizhou is 泰州 (Jiangsu, 321200) and 台州 (Zhejiang, 331000): GB/T 2260.
+    assert set(r.cities_named("Taizhou")["code"]) == {"321200", "331000"}
+    assert r.city_code("Taizhou") is None
+    assert list(r.cities_named("xi an")["zh"]) == ["西安市"]
+    assert r.cities_named("Atlantis").empty and r.cities_named(None).empty
