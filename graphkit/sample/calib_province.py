@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from graphkit.sample.calib_lp import Expr, Model, esum
-from graphkit.sample.calib_targets import SCORE_CHOICES, Targets
+from graphkit.sample.calib_targets import CIRCLE_CODES, SCORE_CHOICES, SHARE_OF, Targets
 
 __all__ = ["AMOUNT_SCALE", "COUNT_SCALE", "INVALID_SHARE", "MEAN_BASE", "MEAN_SCALE", "PASS_NODES", "SAMPLE_SIZES",
            "ProvinceSolution", "build_province_model", "government_fit", "solve_provinces"]
@@ -77,17 +77,9 @@ INVALID_SHARE = {"avg_valuation": 0.25, "avg_firm_patents": 0.1, "univ_avg_domes
 SAMPLE_SIZES = {"firm_count": 2205, "univ_count": 295, "inst_count": 123, "conference_count": 1708,
                 "alliance_count": 444, "policy_count": 577, "park_count": 1073}
 
-_SHARE_CODES = {
-    "firm_count_share": "firm_count", "tech_enablement_relations_share": "tech_enablement_relations",
-    "univ_share": "univ_count", "inst_share": "inst_count", "financing_amount_share": "financing_amount",
-    "financing_relations_share": "financing_relations", "investment_relations_share": "investment_relations",
-    "intl_study_experience_share": "intl_study_experience", "intl_work_experience_share": "intl_work_experience",
-    "intl_tech_input_relations_share": "intl_tech_input_relations",
-    "intl_tech_enablement_relations_share": "intl_tech_enablement_relations",
-    "alliance_share": "alliance_count", "conference_share": "conference_count", "park_share": "park_count",
-}
-_CIRCLE_EN = {"Beijing-Tianjin-Hebei": "JJJ", "Yangtze River Delta": "YRD", "Pearl River Delta": "PRD",
-              "Sichuan-Chongqing": "CY"}
+# The policy shares are left out: they imply 589 policies, not the sample's 577 (see
+# published_counts.csv); the circles' policy counts are targeted instead.
+_SHARE_CODES = {q: j for q, j in SHARE_OF.items() if q != "policy_share"}
 
 SCORE_TOL = 0.004
 #: Penalty of a published count per unit, relative to the count (a stated count; a count
@@ -220,7 +212,7 @@ def build_province_model(t: Targets, integer_means: dict | None = None, scale: d
                _groups(dict(zip(ct.circle_code, ct[f"{k}_rank"]))), DELTA_S, f"circle:{k}")
     cs = t.circle_subranks
     for (lvl, ind), g in cs.groupby(["indicator_level", "indicator"]):
-        rk = {_CIRCLE_EN[e]: int(r) for e, r in zip(g.circle_en, g.rank_2021)}
+        rk = {CIRCLE_CODES[e]: int(r) for e, r in zip(g.circle_en, g.rank_2021)}
         if lvl == "tier3":
             val = {c: esum(x[p, ind] for p in circ[c]) for c in circ}
             d = 1e-3
@@ -250,7 +242,7 @@ def _published_counts(m: Model, t: Targets, provs, circ, cnt, x) -> None:
         q = r.quantity
         if r.region_level == "national":
             continue
-        members = [r.region_en] if r.region_level == "province" else circ.get(_CIRCLE_EN.get(r.region_en, ""))
+        members = [r.region_en] if r.region_level == "province" else circ.get(CIRCLE_CODES.get(r.region_en, ""))
         if r.region_en == "Four economic circles combined":
             members = sorted({p for ps in circ.values() for p in ps})
         if not members:

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CIRCLE_CODES",
+    "SHARE_OF",
     "RANK_REPAIRS",
     "FREE_CELLS",
     "SCORE_CHOICES",
@@ -28,6 +30,23 @@ __all__ = [
 def repo_root() -> Path:
     """Return the repository root (the folder holding ``data/``)."""
     return Path(__file__).resolve().parents[2]
+
+
+#: The circles' English names in the reference tables -> their codes in data/regions.
+CIRCLE_CODES = {"Beijing-Tianjin-Hebei": "JJJ", "Yangtze River Delta": "YRD", "Pearl River Delta": "PRD",
+                "Sichuan-Chongqing": "CY"}
+
+#: Published share quantities (published_counts.csv) -> the tier-3 indicator they are a share of.
+SHARE_OF = {
+    "firm_count_share": "firm_count", "tech_enablement_relations_share": "tech_enablement_relations",
+    "univ_share": "univ_count", "inst_share": "inst_count", "financing_amount_share": "financing_amount",
+    "financing_relations_share": "financing_relations", "investment_relations_share": "investment_relations",
+    "intl_study_experience_share": "intl_study_experience", "intl_work_experience_share": "intl_work_experience",
+    "intl_tech_input_relations_share": "intl_tech_input_relations",
+    "intl_tech_enablement_relations_share": "intl_tech_enablement_relations",
+    "alliance_share": "alliance_count", "conference_share": "conference_count", "park_share": "park_count",
+    "policy_share": "policy_count",
+}
 
 
 #: Printed province ranks that cannot hold together with the rest of their column (or with

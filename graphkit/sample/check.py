@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from graphkit.sample.calib_targets import CIRCLE_CODES, SHARE_OF
+
 __all__ = ["KINDS", "TOLERANCE", "CheckResult", "run_check", "compare"]
 
 #: Kinds of published figure, in the order the check reports them, with zh/en labels.
@@ -50,21 +52,9 @@ TOLERANCE = {"province_score": 0.05, "circle_score": 0.1, "city_score": 0.1}
 ACCEPT = {"province_score": 1.0, "table3_rank": 1.0, "circle_score": 1.0, "circle_rank": 1.0,
           "detail_rank": 0.98, "city_score": 1.0, "city_rank": 1.0}
 
-_CIRCLE_EN = {"Beijing-Tianjin-Hebei": "JJJ", "Yangtze River Delta": "YRD", "Pearl River Delta": "PRD",
-              "Sichuan-Chongqing": "CY"}
 _NODE_COUNTS = {"firm_count": "firm", "investor_count": "investor", "univ_count": "university",
                 "inst_count": "institute", "conference_count": "conference", "alliance_count": "alliance",
                 "policy_count": "policy", "park_count": "park"}
-_SHARES = {
-    "firm_count_share": "firm_count", "tech_enablement_relations_share": "tech_enablement_relations",
-    "univ_share": "univ_count", "inst_share": "inst_count", "financing_amount_share": "financing_amount",
-    "financing_relations_share": "financing_relations", "investment_relations_share": "investment_relations",
-    "intl_study_experience_share": "intl_study_experience", "intl_work_experience_share": "intl_work_experience",
-    "intl_tech_input_relations_share": "intl_tech_input_relations",
-    "intl_tech_enablement_relations_share": "intl_tech_enablement_relations",
-    "alliance_share": "alliance_count", "conference_share": "conference_count", "park_share": "park_count",
-    "policy_share": "policy_count",
-}
 
 
 @dataclass
@@ -174,7 +164,7 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
             rows.append(_row("circle_rank", r.circle_zh, r.circle_en, code, pr, gr, gr == pr,
                              "" if gr == pr else "trade-off: not held by the calibration"))
     for r in t.circle_subranks.itertuples():
-        c = _CIRCLE_EN[r.circle_en]
+        c = CIRCLE_CODES[r.circle_en]
         gr = rank_of(circ, r.indicator, c)
         pr = int(r.rank_2021)
         rows.append(_row("circle_rank", r.circle_zh, r.circle_en, f"table{r.table}:{r.indicator}", pr, gr, gr == pr,
@@ -242,7 +232,7 @@ def _count_rows(t, prov, city, circ, ds) -> list:
                 return float(prov_raw.loc[all_circ, code].fillna(0).sum())
             if region_en == "Regions outside the four circles":
                 return float(national[code] - prov_raw.loc[all_circ, code].fillna(0).sum())
-            return float(prov_raw.loc[circles[_CIRCLE_EN[region_en]], code].fillna(0).sum())
+            return float(prov_raw.loc[circles[CIRCLE_CODES[region_en]], code].fillna(0).sum())
         return float(national[code])
 
     for r in t.counts.itertuples():
@@ -254,8 +244,8 @@ def _count_rows(t, prov, city, circ, ds) -> list:
             got = float(len(ds.nodes[_NODE_COUNTS[q]]))
         elif q in prov_raw.columns and not r.is_share and lvl != "national":
             got = raw_value(lvl, label, q)
-        elif r.is_share and q in _SHARES:
-            code = _SHARES[q]
+        elif r.is_share and q in SHARE_OF:
+            code = SHARE_OF[q]
             whole = float(national[code])
             if lvl == "city" or lvl == "province":
                 whole = np.nan  # shares of a circle or province total: below
