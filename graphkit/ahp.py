@@ -394,16 +394,21 @@ class Tree:
         return out
 
 
+def _read_toml(path: Path, what: str) -> dict:
+    """Return the parsed TOML document at ``path``; a missing or malformed file is a user error."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: {what} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise JudgmentError([Problem(f"not valid TOML: {exc}", file=str(path))]) from None
+
+
 def load_tree(path: str | Path | None = None) -> Tree:
     """Read the indicator tree (not the weights) from an indicator file (default data/indicators.toml)."""
     path = Path(path) if path else DEFAULT_SPEC
-    try:
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: indicator file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise JudgmentError([Problem(f"not valid TOML: {exc}", file=str(path))]) from None
+    doc = _read_toml(path, "indicator file")
     codes, tier, parent, zh, en = [], {}, {}, {}, {}
     for t in (1, 2, 3):
         for entry in doc.get(f"tier{t}", []):
@@ -606,14 +611,7 @@ def load_judgments(path: str | Path | None = None, spec: str | Path | None = Non
     """
     path = Path(path) if path else DEFAULT_JUDGMENTS
     tree = load_tree(spec)
-    try:
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: judgments file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise JudgmentError([Problem(f"not valid TOML: {exc}", file=str(path))]) from None
-    return parse_judgments(doc, tree, file=str(path))
+    return parse_judgments(_read_toml(path, "judgments file"), tree, file=str(path))
 
 
 # --------------------------------------------------------------------------- evaluation
