@@ -7,8 +7,10 @@ Run ``python -m graphkit.sample.calibrate [--out DIR] [--time-limit S]``. Reads 
 ``graphkit/sample/calibrated/`` by default.
 
 Stages: :func:`graphkit.sample.calib_province.solve_provinces` (a mixed-integer program over
-the 31 provinces) and :func:`graphkit.sample.calib_city.split_cities` (province totals split
-over cities). Deterministic: HiGHS runs single-threaded with fixed settings.
+the 31 provinces), :func:`graphkit.sample.calib_city.solve_cities` (province totals split
+over cities by a second program) and :func:`graphkit.sample.calib_polish.polish` (a local
+search on that split against the published city figures). Deterministic: HiGHS runs
+single-threaded with fixed settings and node limits, the search from a fixed seed.
 """
 from __future__ import annotations
 
@@ -44,14 +46,14 @@ def _verify(prov, city) -> None:
         raise RuntimeError(f"city values break the interface at {list(bad.city_code)}")
 
 
-def _record(t, ps, city, city_status="") -> dict:
+def _record(t, ps, city, city_status="", polish=None) -> dict:
     """What the solution honours and gives up, for record.json."""
     from graphkit.sample.calib_targets import FREE_CELLS, RANK_REPAIRS, SCORE_CHOICES
 
     return {
         "solver": {"province": {"status": ps.status, "objective": round(ps.objective, 6),
                                 "seconds": round(ps.seconds, 1)},
-                   "city": city_status},
+                   "city": city_status, "polish": polish},
         "rank_repairs": [
             {"province": p, "indicator": path, "published": pub, "used": used, "reason": why}
             for (p, path), (pub, used, why) in RANK_REPAIRS.items() if pub != used
@@ -67,6 +69,7 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
     """Solve and write city_values.csv and record.json; return the city table."""
     from graphkit.atomic import atomic_write
     from graphkit.sample.calib_city import realise_solution, solve_cities, split_cities
+    from graphkit.sample.calib_polish import polish
     from graphkit.sample.calib_province import solve_provinces
     from graphkit.sample.calib_targets import load_targets
 
@@ -82,11 +85,12 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
     else:
         city = realise_solution(t, ps.values, sol, facts)
         city_status = f"{sol.status}; objective {sol.objective:.3f}; {sol.nodes} nodes; {sol.seconds:.0f} s"
+    city, polished = polish(t, city, log=log)
     _verify(ps.values, city)
     with atomic_write(out / "city_values.csv") as fh:
         city.to_csv(fh, index=False, lineterminator="\n", float_format="%.2f")
     with atomic_write(out / "record.json") as fh:
-        json.dump(_record(t, ps, city, city_status), fh, ensure_ascii=False, indent=1)
+        json.dump(_record(t, ps, city, city_status, polished), fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     return city
 

@@ -1,0 +1,85 @@
+"""The calibration's polish stage: moves inside provinces only, rules kept, the miss measured right.
+
+Expected values come from an independent computation (pandas, the helpers of
+tests/test_calibrate.py) and from the invariants the stage promises, not from its own code.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from graphkit.sample.calib_polish import Objective, polish
+from graphkit.sample.calib_targets import load_targets
+from tests.test_calibrate import MUNICIPALITIES, VALUES, _rank, _raw, _scores, _spec
+
+
+@pytest.fixture(scope="module")
+def start():
+    return load_targets(), pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
+
+
+@pytest.fixture(scope="module")
+def polished(start):
+    t, city = start
+    return polish(t, city, moves=3000, seed=7)
+
+
+def _objective(t, city):
+    w = city[~city.province_code.isin(MUNICIPALITIES)].reset_index(drop=True)
+    cols = [c for c in w.columns if c not in ("city_code", "province_code")]
+    cents = {"financing_amount", "avg_valuation__sum"}
+    V = np.column_stack([np.round(w[c].to_numpy(float) * (100 if c in cents else 1)).astype(np.int64) for c in cols])
+    return Objective(t, list(w.city_code), cols), V
+
+
+def test_the_objective_counts_table43_as_an_independent_scoring_does(start):
+    t, city = start
+    tier3, t2parent, tier1_codes = _spec()
+    _, _, _, tier1, total = _scores(_raw(city[~city.city_code.isin(MUNICIPALITIES)], "city_code", tier3),
+                                    tier3, t2parent)
+    code = dict(zip(t.cities.zh, t.cities.code))
+    held = 0
+    for r in t.city_top20.itertuples():
+        held += int(_rank(total)[code[r.city_zh]] == r.total_rank)
+        held += sum(int(_rank(tier1[k])[code[r.city_zh]] == getattr(r, f"{k}_rank")) for k in tier1_codes)
+    obj, V = _objective(t, city)
+    assert obj.parts(V)["top_held"] == held
+
+
+def test_province_totals_and_municipalities_are_untouched(start, polished):
+    _, city = start
+    out, _ = polished
+    cols = [c for c in city.columns if c not in ("city_code", "province_code")]
+    before = city.groupby("province_code")[cols].sum()
+    after = out.groupby("province_code")[cols].sum()
+    pd.testing.assert_frame_equal(before, after.loc[before.index], check_exact=False, atol=0.005)
+    assert list(out.city_code) == sorted(city.city_code)
+    muni = city[city.city_code.isin(MUNICIPALITIES)].set_index("city_code")
+    pd.testing.assert_frame_equal(muni, out[out.city_code.isin(MUNICIPALITIES)].set_index("city_code"))
+
+
+def test_the_realisers_rules_hold_after_polishing(polished):
+    out, _ = polished
+    assert (out.basic_tech_firm_count <= out.firm_count).all()
+    assert ((out.financing_amount > 0) == (out.financing_relations > 0)).all()
+    edges = ["tech_enablement_relations", "financing_relations", "investment_relations", "intl_study_experience",
+             "intl_work_experience", "intl_tech_input_relations", "intl_tech_enablement_relations"]
+    assert ((out[edges].sum(axis=1) == 0) | (out.firm_count > 0)).all()
+    for m, base in [("avg_valuation", "firm_count"), ("avg_firm_patents", "firm_count"),
+                    ("univ_avg_patents", "univ_count"), ("inst_avg_patents", "inst_count")]:
+        assert (out[f"{m}__n"] <= out[base]).all()
+        assert ((out[f"{m}__n"] > 0) | (out[f"{m}__sum"] == 0)).all()
+    num = out.drop(columns=["city_code", "province_code"])
+    assert (num >= 0).all().all()
+
+
+def test_polishing_never_makes_the_miss_worse_and_is_deterministic(start, polished):
+    t, city = start
+    out, record = polished
+    obj, V0 = _objective(t, city)
+    _, V1 = _objective(t, out)
+    assert obj(V1) <= obj(V0)
+    assert record["after"]["top_held"] == obj.parts(V1)["top_held"]
+    again, _ = polish(t, city, moves=3000, seed=7)
+    pd.testing.assert_frame_equal(again, out)
