@@ -193,7 +193,7 @@ def test_five_city_scores(world):
 
 
 def test_city_top20_ranks_share(world):
-    """Table 43: the calibration holds the top five's order and a share of the other ranks."""
+    """Table 43: the calibration holds the top five's order and most of the other ranks."""
     top = pd.read_csv(REF / "city_top20.csv")
     code = dict(zip(world["city_codes"].zh, world["city_codes"].code))
     ranks = {"total": _rank(world["city"]["total"])}
@@ -206,7 +206,7 @@ def test_city_top20_ranks_share(world):
             hit += int(rk[code[r.city_zh]] == getattr(r, "total_rank" if k == "total" else f"{k}_rank"))
     for r in top.head(5).itertuples():
         assert ranks["total"][code[r.city_zh]] == r.total_rank, r.city_en
-    assert hit / n >= 0.3  # measured 50/140; see docs/sample_calibration.md: the city ranks are a trade-off
+    assert hit / n >= 0.65  # measured 96/140; docs/sample_calibration.md: the city ranks are met in part
 
 
 @pytest.mark.xfail(reason="issue 3 asks for all 140 Table 43 ranks; the city stage does not reach it yet "

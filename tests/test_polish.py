@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graphkit.sample.calib_polish import Objective, polish
+from graphkit.sample.calib_polish import Objective, polish, polish_best
 from graphkit.sample.calib_targets import load_targets
 from tests.test_calibrate import MUNICIPALITIES, VALUES, _rank, _raw, _scores, _spec
 
@@ -83,3 +83,12 @@ def test_polishing_never_makes_the_miss_worse_and_is_deterministic(start, polish
     assert record["after"]["top_held"] == obj.parts(V1)["top_held"]
     again, _ = polish(t, city, moves=3000, seed=7)
     pd.testing.assert_frame_equal(again, out)
+
+
+def test_the_best_chain_is_kept_whatever_the_number_of_processes(start):
+    t, city = start
+    single = [polish(t, city, moves=1500, seed=s) for s in (3, 4)]
+    want = min(range(2), key=lambda i: (single[i][1]["objective"], i))
+    out, record = polish_best(t, city, seeds=(3, 4), moves=1500)
+    pd.testing.assert_frame_equal(out, single[want][0])
+    assert [c["seed"] for c in record["chains"]] == [3, 4] and record["seed"] == (3, 4)[want]

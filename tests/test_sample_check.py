@@ -88,6 +88,15 @@ def test_city_top20_ranks(result):
     assert result.passed["city_rank"]
 
 
+def test_city_ranks_share_measured(result):
+    """What the city stage does reach (docs/sample_calibration.md): 96 of 140 Table 43 ranks and
+    120 of 205 ranks of Tables 44-48, with the five published city scores."""
+    s = result.summary
+    assert s.loc["city_rank", "matched"] >= 94 and s.loc["city_rank", "figures"] == 140
+    assert s.loc["city_detail_rank", "matched"] >= 115 and s.loc["city_detail_rank", "figures"] == 205
+    assert result.share("city_score") == 1.0
+
+
 def test_check_detects_a_changed_score(result):
     """The comparison is real: move Beijing's total by 1 point and the check flags it."""
     import graphkit as gk

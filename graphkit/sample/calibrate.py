@@ -8,9 +8,9 @@ Run ``python -m graphkit.sample.calibrate [--out DIR] [--time-limit S]``. Reads 
 
 Stages: :func:`graphkit.sample.calib_province.solve_provinces` (a mixed-integer program over
 the 31 provinces), :func:`graphkit.sample.calib_city.solve_cities` (province totals split
-over cities by a second program) and :func:`graphkit.sample.calib_polish.polish` (a local
+over cities by a second program) and :func:`graphkit.sample.calib_polish.polish_best` (a local
 search on that split against the published city figures). Deterministic: HiGHS runs
-single-threaded with fixed settings and node limits, the search from a fixed seed.
+single-threaded with fixed settings and node limits, the search from fixed seeds.
 """
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
     """Solve and write city_values.csv and record.json; return the city table."""
     from graphkit.atomic import atomic_write
     from graphkit.sample.calib_city import realise_solution, solve_cities, split_cities
-    from graphkit.sample.calib_polish import polish
+    from graphkit.sample.calib_polish import polish_best
     from graphkit.sample.calib_province import solve_provinces
     from graphkit.sample.calib_targets import load_targets
 
@@ -85,7 +85,7 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
     else:
         city = realise_solution(t, ps.values, sol, facts)
         city_status = f"{sol.status}; objective {sol.objective:.3f}; {sol.nodes} nodes; {sol.seconds:.0f} s"
-    city, polished = polish(t, city, log=log)
+    city, polished = polish_best(t, city, log=log)
     _verify(ps.values, city)
     with atomic_write(out / "city_values.csv") as fh:
         city.to_csv(fh, index=False, lineterminator="\n", float_format="%.2f")
