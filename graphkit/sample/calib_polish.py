@@ -16,8 +16,9 @@ without firms, basic/technology-layer firms and valid samples within their count
 exactly where there are financing relations, the named entities' floors, and no city above
 an indicator's leader (the leader fixes the min-max scale).
 
-Deterministic: a seeded generator and a fixed number of moves; :func:`polish` returns the new
-city table and a record of what it changed.
+Deterministic: a seeded generator and a fixed number of moves per chain; :func:`polish` runs
+one chain, :func:`polish_best` several side by side and keeps the best. Both return the new
+city table and a record of what changed.
 """
 from __future__ import annotations
 
@@ -224,7 +225,7 @@ class _Rules:
         return all(V[fr, fc] >= b for fr, fc, b in self.floors if fr == r)
 
 
-def _propose(rng, V, groups, p_group, col, rules, counts, means, force=None):
+def _propose(rng, V, groups, p_group, col, counts, means, force=None):
     """One random move inside one province: returns (row a, row b, deltas by column) or None.
 
     With ``force`` (a row and its province's rows) one end of the move is that row."""
@@ -282,7 +283,7 @@ def _compensate(rng, V, obj, value, force, col, rules, counts, means, tries: int
     Returns (objective after, (a, b, delta) of the applied move or None)."""
     best, best_move = value, None
     for _ in range(tries):
-        prop = _propose(rng, V, None, None, col, rules, counts, means, force=force)
+        prop = _propose(rng, V, None, None, col, counts, means, force=force)
         if prop is None or not any(prop[2].values()) or any(
                 (prop[0], c) in rules.frozen or (prop[1], c) in rules.frozen for c in prop[2]):
             continue
@@ -344,7 +345,7 @@ def polish(t: Targets, city: pd.DataFrame, moves: int = MOVES, seed: int = 2021,
             p = obj.parts(best_V)
             log(f"polish (seed {seed}): {i:,} of {moves:,} moves, best objective {best:.2f}, Table 43 {p['top_held']}/{p['top_all']}, "
                 f"Tables 44-48 {p['detail_held']}/{p['detail_all']}")
-        prop = _propose(rng, V, groups, p_group, col, rules, counts, means)
+        prop = _propose(rng, V, groups, p_group, col, counts, means)
         if prop is None:
             continue
         a, b, delta = prop
