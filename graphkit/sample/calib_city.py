@@ -17,7 +17,7 @@ import pandas as pd
 from graphkit.sample.calib_province import COUNT_SCALE, MEAN_BASE, MEAN_SCALE
 from graphkit.sample.calib_targets import Targets
 
-__all__ = ["CITY_FIXED", "CITY_LEADERS", "HUB_WEIGHT", "MEAN_LEADERS", "NAMED_FLOORS", "TOP_SHARE",
+__all__ = ["CITY_FIXED", "CITY_LEADERS", "FIRM_EDGES", "HUB_WEIGHT", "MEAN_LEADERS", "NAMED_FLOORS", "TOP_SHARE",
            "largest_remainder", "realise_solution", "solve_cities", "split_cities", "unit_is_cents"]
 
 #: Published city figures (published_counts.csv, city rows), held where the province total allows.
@@ -41,9 +41,10 @@ CITY_FIXED: dict[str, dict[str, int]] = {
 #: Relative weight of a hub city when the rest of its province is shared out.
 HUB_WEIGHT = {"capital": 3.0, "top20": 4.0, "other": 1.0}
 
-_FIRM_EDGES = ["tech_enablement_relations", "financing_relations", "investment_relations",
-               "intl_study_experience", "intl_work_experience", "intl_tech_input_relations",
-               "intl_tech_enablement_relations"]
+#: Edge indicators located at a firm: a city without firms can have none of them.
+FIRM_EDGES = ["tech_enablement_relations", "financing_relations", "investment_relations",
+              "intl_study_experience", "intl_work_experience", "intl_tech_input_relations",
+              "intl_tech_enablement_relations"]
 
 
 def largest_remainder(total: int, weights) -> np.ndarray:
@@ -126,7 +127,7 @@ def split_cities(t: Targets, prov: pd.DataFrame) -> pd.DataFrame:
                 vals[c]["basic_tech_firm_count"] -= over
                 tgt = next(d for d in cities if vals[d]["firm_count"] > vals[d]["basic_tech_firm_count"])
                 vals[tgt]["basic_tech_firm_count"] += over
-        for code in _FIRM_EDGES:
+        for code in FIRM_EDGES:
             place(code, [vals[c]["firm_count"] for c in cities], eligible=has_firm)
         for code in ("univ_count", "inst_count", "alliance_count", "conference_count"):
             place(code, wt)

@@ -27,7 +27,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from graphkit.sample.calib_city import NAMED_FLOORS, unit_is_cents
+from graphkit.sample.calib_city import FIRM_EDGES, NAMED_FLOORS, unit_is_cents
 from graphkit.sample.calib_province import COUNT_SCALE, MEAN_BASE
 from graphkit.sample.calib_targets import Targets
 
@@ -47,9 +47,6 @@ SCORE_TOL = 0.004
 #: Annealing temperatures, first and last move (geometric in between): early on a move that
 #: costs a rank is sometimes kept, to leave plateaus of equal rank counts; late, almost never.
 TEMPERATURES = (0.1, 0.02)
-_FIRM_EDGES = ["tech_enablement_relations", "financing_relations", "investment_relations",
-               "intl_study_experience", "intl_work_experience", "intl_tech_input_relations",
-               "intl_tech_enablement_relations"]
 
 
 class Objective:
@@ -175,7 +172,7 @@ class _Rules:
 
     def __init__(self, col: dict, V: np.ndarray, codes: list[str], t: Targets):
         self.col = col
-        self.fe = [col[j] for j in _FIRM_EDGES]
+        self.fe = [col[j] for j in FIRM_EDGES]
         self.means = [(col[f"{j}__n"], col[f"{j}__sum"], col[b]) for j, b in MEAN_BASE.items()]
         # leaders fix the min-max scale: their cells stay, no other city may pass them
         self.cap = np.full(V.shape[1], np.iinfo(np.int64).max, dtype=np.int64)
