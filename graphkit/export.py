@@ -528,9 +528,13 @@ def _graphml_ids(ids: pd.Series, counter: _Counter) -> list[str]:
 
 
 def _pause_for_tests() -> None:
-    # Lets the test suite kill an export mid-write deterministically (tests/test_export.py).
+    # Lets the test suite kill an export mid-write deterministically (tests/test_export.py):
+    # the marker file tells the test the pause has begun, so its signal cannot arrive early.
     delay = os.environ.get("GRAPHKIT_EXPORT_TEST_PAUSE")
     if delay:
+        mark = os.environ.get("GRAPHKIT_EXPORT_TEST_MARK")
+        if mark:
+            Path(mark).touch()
         time.sleep(float(delay))
 
 

@@ -511,13 +511,20 @@ def _run_export(args: list[str], env_extra: dict) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(ROOT))
 
 
-def _wait_for_temp(folder: Path, proc: subprocess.Popen, timeout: float = 60) -> list[Path]:
+def _pausing(tmp_path: Path) -> dict:
+    """Environment that makes an export pause mid-write and say so through a marker file
+    (kept outside ``tmp_path``, which the tests expect to end up empty)."""
+    return {"GRAPHKIT_EXPORT_TEST_PAUSE": "120", "GRAPHKIT_EXPORT_TEST_MARK": str(tmp_path.with_name(tmp_path.name + ".paused"))}
+
+
+def _wait_for_temp(folder: Path, proc: subprocess.Popen, timeout: float = 120) -> list[Path]:
     """Wait until the export has written into its temporary file (or folder) and paused."""
+    mark = folder.with_name(folder.name + ".paused")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         temps = [p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")]
         written = [p for p in temps if (p.is_dir() and any(p.rglob("*.*"))) or (p.is_file() and p.stat().st_size)]
-        if written:
+        if written and mark.exists():
             return written
         if proc.poll() is not None:
             raise AssertionError(f"export ended before writing: {proc.stderr.read().decode()}")
@@ -529,8 +536,7 @@ def _wait_for_temp(folder: Path, proc: subprocess.Popen, timeout: float = 60) ->
 @pytest.mark.parametrize("fmt,name", [("graphml", "g.graphml"), ("json", "g.json"), ("parquet", "tables")])
 def test_kill_during_write_leaves_no_file_at_target(fmt, name, data, tmp_path):
     target = tmp_path / name
-    proc = _run_export(["--format", fmt, "--data", str(data), "--out", str(target)],
-                       {"GRAPHKIT_EXPORT_TEST_PAUSE": "60"})
+    proc = _run_export(["--format", fmt, "--data", str(data), "--out", str(target)], _pausing(tmp_path))
     try:
         _wait_for_temp(tmp_path, proc)  # the write has begun
     finally:
@@ -542,15 +548,15 @@ def test_kill_during_write_leaves_no_file_at_target(fmt, name, data, tmp_path):
 @pytest.mark.slow
 def test_interrupt_during_write_cleans_up(data, tmp_path):
     target = tmp_path / "g.gexf"
-    proc = _run_export(["--data", str(data), "--out", str(target)], {"GRAPHKIT_EXPORT_TEST_PAUSE": "60"})
+    proc = _run_export(["--data", str(data), "--out", str(target)], _pausing(tmp_path))
     try:
         _wait_for_temp(tmp_path, proc)
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+        proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130
+    assert proc.returncode == 130, proc.stderr.read().decode()
     assert list(tmp_path.iterdir()) == []  # neither the target nor the temporary file
 
 
