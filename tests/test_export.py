@@ -505,10 +505,17 @@ def test_never_writes_into_or_over_the_input_folder(ev, data):
     assert sorted(p.relative_to(data) for p in data.rglob("*")) == before
 
 
+def _sigint_default() -> None:
+    # A job started in the background by a shell without job control inherits SIGINT
+    # ignored, and Python then never raises KeyboardInterrupt: give the export the default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _run_export(args: list[str], env_extra: dict) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT), **env_extra)
     return subprocess.Popen([sys.executable, "-m", "graphkit.cli", "export", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(ROOT))
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=str(ROOT),
+                            preexec_fn=_sigint_default)
 
 
 def _pausing(tmp_path: Path) -> dict:
