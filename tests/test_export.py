@@ -518,15 +518,20 @@ def _run_export(args: list[str], env_extra: dict) -> subprocess.Popen:
                             preexec_fn=_sigint_default)
 
 
+def _pause_mark(folder: Path) -> Path:
+    """The marker file a paused export touches, beside ``folder`` (which the tests expect to
+    end up empty)."""
+    return folder.with_name(folder.name + ".paused")
+
+
 def _pausing(tmp_path: Path) -> dict:
-    """Environment that makes an export pause mid-write and say so through a marker file
-    (kept outside ``tmp_path``, which the tests expect to end up empty)."""
-    return {"GRAPHKIT_EXPORT_TEST_PAUSE": "120", "GRAPHKIT_EXPORT_TEST_MARK": str(tmp_path.with_name(tmp_path.name + ".paused"))}
+    """Environment that makes an export pause mid-write and say so through the marker file."""
+    return {"GRAPHKIT_EXPORT_TEST_PAUSE": "120", "GRAPHKIT_EXPORT_TEST_MARK": str(_pause_mark(tmp_path))}
 
 
 def _wait_for_temp(folder: Path, proc: subprocess.Popen, timeout: float = 120) -> list[Path]:
     """Wait until the export has written into its temporary file (or folder) and paused."""
-    mark = folder.with_name(folder.name + ".paused")
+    mark = _pause_mark(folder)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         temps = [p for p in folder.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp")]
