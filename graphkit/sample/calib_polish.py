@@ -29,9 +29,10 @@ import pandas as pd
 
 from graphkit.sample.calib_city import FIRM_EDGES, NAMED_FLOORS, unit_is_cents
 from graphkit.sample.calib_province import COUNT_SCALE, MEAN_BASE
+from graphkit.sample._anneal import anneal
 from graphkit.sample.calib_targets import Targets
 
-__all__ = ["Objective", "polish", "polish_best", "MOVES", "SEEDS", "TEMPERATURES", "WEIGHTS"]
+__all__ = ["CityMatrix", "Objective", "polish", "polish_best", "MOVES", "SEEDS", "TEMPERATURES", "WEIGHTS"]
 
 #: Moves tried per chain (one proposal each; 600,000 take about 85 s on one core), and the
 #: seeds of the chains run side by side (the best is kept).
@@ -108,6 +109,11 @@ class Objective:
         self.cells_col = np.concatenate([np.tile(np.arange(n1), len(self.top_rows)), self.det_cols])
         self.cells_pub = np.concatenate([self.top_ranks.ravel(), self.det_pub])
         self.n_top = self.top_ranks.size
+
+    def level_matrix(self) -> np.ndarray:
+        """Coefficients (tier-3 x 41) that sum min-max values into the columns of :meth:`levels`."""
+        W1 = self.t2_of @ self.t1_of
+        return np.column_stack([W1.sum(axis=1), W1, self.t2_of, np.eye(len(self.tier3))])
 
     def raw(self, V: np.ndarray) -> np.ndarray:
         """The tier-3 raw values (cities x indicators); a mean without valid sample is 0."""
@@ -222,85 +228,39 @@ class _Rules:
         return all(V[fr, fc] >= b for fr, fc, b in self.floors if fr == r)
 
 
-def _propose(rng, V, groups, p_group, col, counts, means, force=None):
-    """One random move inside one province: returns (row a, row b, deltas by column) or None.
+class CityMatrix:
+    """The city table of the city index as an integer matrix, with its objective and rules.
 
-    With ``force`` (a row and its province's rows) one end of the move is that row."""
-    if force is None:
-        g = groups[rng.choice(len(groups), p=p_group)]
-        a, b = (int(x) for x in rng.choice(g, 2, replace=False))
-    else:
-        r, g = force
-        other = int(rng.choice(g[g != r]))
-        a, b = (r, other) if rng.random() < 0.5 else (other, r)
-    kind = rng.random()
-    if kind < 0.1:  # two cities trade places on one indicator (a mean: its sample and sum)
-        if rng.random() < 0.6:
-            j = counts[rng.integers(len(counts))]
-            cs = [col[j]] + ([col["financing_amount"]] if j == "financing_relations" else [])
-        else:
-            j = means[rng.integers(len(means))]
-            cs = [col[f"{j}__n"], col[f"{j}__sum"]]
-        return a, b, {c: int(V[a, c] - V[b, c]) for c in cs}
-    if kind < 0.55:  # a count (with the amount when financing relations appear or vanish)
-        c = col[counts[rng.integers(len(counts))]]
-        have = V[a, c]
-        if have <= 0:
-            return None
-        d = 1 if rng.random() < 0.6 else int(rng.integers(1, have // 2 + 2))
-        d = min(d, int(have))
-        delta = {c: d}
-        if c == col["financing_relations"]:
-            amt = col["financing_amount"]
-            if d == have:  # a loses every relation: its amount goes too
-                delta[amt] = int(V[a, amt])
-            elif V[b, c] == 0:  # b gains its first relation: a share of a's amount comes along
-                delta[amt] = int(V[a, amt] * d // (have + d))
-        return a, b, delta
-    if kind < 0.7:  # a share of the financing amount
-        amt = col["financing_amount"]
-        if V[a, amt] <= 1 or V[b, col["financing_relations"]] == 0:
-            return None
-        return a, b, {amt: int(V[a, amt] * rng.random() * 0.5)}
-    j = means[rng.integers(len(means))]
-    n, s = col[f"{j}__n"], col[f"{j}__sum"]
-    if kind < 0.85:  # part of a mean's sum
-        if V[a, s] <= 0 or V[b, n] == 0:
-            return None
-        return a, b, {s: int(V[a, s] * rng.random() * 0.5)}
-    if V[a, n] == 0:  # one entity with a known value, and its share of the sum
-        return None
-    share = V[a, s] if V[a, n] == 1 else int(V[a, s] * rng.random() * 2 // V[a, n])
-    return a, b, {n: 1, s: int(min(share, V[a, s]))}
+    ``V`` holds one row per non-municipal city (``codes``) and one column per city_values
+    column (``columns``; amounts and valuation sums in cents); ``groups`` are the rows of
+    each province with more than one city. :meth:`table` turns a matrix back into the full
+    city table (municipalities included)."""
 
+    def __init__(self, t: Targets, city: pd.DataFrame):
+        muni = set(t.provinces[t.provinces.municipality.str.lower() == "true"].code)
+        self.keep = city[city.province_code.isin(muni)]
+        self.work = city[~city.province_code.isin(muni)].reset_index(drop=True)
+        self.all_columns = list(city.columns)
+        self.columns = [c for c in self.work.columns if c not in ("city_code", "province_code")]
+        self.cents = {"financing_amount"} | {f"{j}__sum" for j in MEAN_BASE if unit_is_cents(j)}
+        self.V = np.column_stack([np.round(self.work[c].to_numpy(float) * (100 if c in self.cents else 1))
+                                  .astype(np.int64) for c in self.columns])
+        self.codes = list(self.work.city_code)
+        self.col = {c: i for i, c in enumerate(self.columns)}
+        self.obj = Objective(t, self.codes, self.columns)
+        self.rules = _Rules(self.col, self.V, self.codes, t)
+        pcodes = self.work.province_code.to_numpy()
+        groups = [np.flatnonzero(pcodes == pc) for pc in sorted(set(pcodes))]
+        self.groups = [g for g in groups if len(g) > 1]
 
-def _compensate(rng, V, obj, value, force, col, rules, counts, means, tries: int = 12):
-    """Try ``tries`` second moves at the forced row; apply the best that lowers ``value``.
-
-    Returns (objective after, (a, b, delta) of the applied move or None)."""
-    best, best_move = value, None
-    for _ in range(tries):
-        prop = _propose(rng, V, None, None, col, counts, means, force=force)
-        if prop is None or not any(prop[2].values()) or any(
-                (prop[0], c) in rules.frozen or (prop[1], c) in rules.frozen for c in prop[2]):
-            continue
-        a, b, delta = prop
-        for c, d in delta.items():
-            V[a, c] -= d
-            V[b, c] += d
-        if rules.ok(V, a) and rules.ok(V, b):
-            new = obj(V)
-            if new < best:
-                best, best_move = new, prop
-        for c, d in delta.items():
-            V[a, c] += d
-            V[b, c] -= d
-    if best_move is not None:
-        a, b, delta = best_move
-        for c, d in delta.items():
-            V[a, c] -= d
-            V[b, c] += d
-    return best, best_move
+    def table(self, V: np.ndarray) -> pd.DataFrame:
+        """The city table with the non-municipal rows taken from ``V``."""
+        out = self.work.copy()
+        for c, i in self.col.items():
+            vals = V[:, i] / (100.0 if c in self.cents else 1.0)
+            out[c] = vals if c in self.cents else vals.astype(np.int64)
+        out = pd.concat([self.keep, out], ignore_index=True).sort_values("city_code", kind="stable")
+        return out.reset_index(drop=True)[self.all_columns]
 
 
 def polish(t: Targets, city: pd.DataFrame, moves: int = MOVES, seed: int = 2021, log=None,
@@ -310,75 +270,75 @@ def polish(t: Targets, city: pd.DataFrame, moves: int = MOVES, seed: int = 2021,
     Returns (new city table, record) where record holds the objective's parts before and
     after and the number of moves kept.
     """
-    muni = set(t.provinces[t.provinces.municipality.str.lower() == "true"].code)
-    keep = city[city.province_code.isin(muni)]
-    work = city[~city.province_code.isin(muni)].reset_index(drop=True)
-    columns = [c for c in work.columns if c not in ("city_code", "province_code")]
-    cents = {"financing_amount"} | {f"{j}__sum" for j in MEAN_BASE if unit_is_cents(j)}
-    V = np.column_stack([np.round(work[c].to_numpy(float) * (100 if c in cents else 1)).astype(np.int64)
-                         for c in columns])
-    codes = list(work.city_code)
-    col = {c: i for i, c in enumerate(columns)}
-    obj = Objective(t, codes, columns)
-    rules = _Rules(col, V, codes, t)
-    groups = [np.flatnonzero(work.province_code.to_numpy() == pc) for pc in sorted(work.province_code.unique())]
-    groups = [g for g in groups if len(g) > 1]
-    # provinces holding published cities are where most figures move: tried four times as often
-    published = set(obj.top_rows)
-    p_group = np.array([1.0 + 3.0 * len(published.intersection(g)) for g in groups])
-    p_group /= p_group.sum()
-    counts = list(COUNT_SCALE)
-    means = list(MEAN_BASE)
-    scored = set(int(r) for r in obj.score_rows)
-    group_of = {int(r): g for g in groups for r in g}
-    rng = np.random.default_rng(seed)
-    before = obj.parts(V)
-    cur = best = obj(V)
+    m = CityMatrix(t, city)
+    obj, rules = m.obj, m.rules
+    before = obj.parts(m.V)
+    V = m.V.copy()
     best_V = V.copy()
-    kept = 0
-    t0, t1 = temperatures
-    for i in range(moves):
-        if log and i and i % 100_000 == 0:
+    state = np.zeros(3)
+    args = _kernel_args(m)
+    chunk = max(1, -(-moves // 10))
+    for first in range(0, moves, chunk):
+        n = min(chunk, moves - first)
+        anneal(V, best_V, state, n, first, moves, seed if first == 0 else -1,
+               np.array(temperatures, dtype=float), *args)
+        if log and first + n < moves:
             p = obj.parts(best_V)
-            log(f"polish (seed {seed}): {i:,} of {moves:,} moves, best objective {best:.2f}, Table 43 {p['top_held']}/{p['top_all']}, "
-                f"Tables 44-48 {p['detail_held']}/{p['detail_all']}")
-        prop = _propose(rng, V, groups, p_group, col, counts, means)
-        if prop is None:
-            continue
-        a, b, delta = prop
-        if not any(delta.values()) or any((a, c) in rules.frozen or (b, c) in rules.frozen for c in delta):
-            continue
-        for c, d in delta.items():
-            V[a, c] -= d
-            V[b, c] += d
-        second = None
-        if rules.ok(V, a) and rules.ok(V, b):
-            new = obj(V)
-            temp = t0 * (t1 / t0) ** (i / moves)
-            if new > cur and (a in scored or b in scored):
-                # a published city score may have left its tolerance: a second move at the same
-                # city can restore it, which makes score-neutral trades reachable
-                r = a if a in scored else b
-                new, second = _compensate(rng, V, obj, new, (r, group_of[r]), col, rules, counts, means)
-            if new <= cur or rng.random() < math.exp(-(new - cur) / temp):
-                cur = new
-                kept += 1
-                if cur < best:
-                    best, best_V = cur, V.copy()
-                continue
-        for a_, b_, delta_ in ([second] if second else []) + [(a, b, delta)]:
-            for c, d in delta_.items():
-                V[a_, c] += d
-                V[b_, c] -= d
-    V = best_V
-    after = obj.parts(V)
-    out = work.copy()
-    for c, i in col.items():
-        vals = V[:, i] / (100.0 if c in cents else 1.0)
-        out[c] = vals if c in cents else vals.astype(np.int64)
-    out = pd.concat([keep, out], ignore_index=True).sort_values("city_code", kind="stable").reset_index(drop=True)
-    return out[city.columns], {"moves": moves, "kept": kept, "seed": seed, "objective": round(best, 6),
-                               "before": before, "after": after}
+            log(f"polish (seed {seed}): {first + n:,} of {moves:,} moves, best objective {state[1]:.2f}, "
+                f"Table 43 {p['top_held']}/{p['top_all']}, Tables 44-48 {p['detail_held']}/{p['detail_all']}")
+    return m.table(best_V), {"moves": moves, "kept": int(state[2]), "seed": seed,
+                             "objective": round(float(obj(best_V)), 6), "before": before,
+                             "after": obj.parts(best_V)}
+
+
+def _kernel_args(m: CityMatrix) -> tuple:
+    """The polish problem as the flat arrays :func:`graphkit.sample._anneal.anneal` takes."""
+    obj, rules, col, V = m.obj, m.rules, m.col, m.V
+    raw = obj.raw(V)
+    if (raw.min(axis=0) != 0).any():
+        raise ValueError("polish: an indicator has no city at 0, so its min-max scale is not fixed")
+    J = len(obj.tier3)
+    pin = np.full(J, -1, dtype=np.int64)
+    pscale = np.ones(J)
+    ms = np.full(J, -1, dtype=np.int64)
+    mn = np.full(J, -1, dtype=np.int64)
+    mscale = np.ones(J)
+    pin[obj.plain_out], pscale[obj.plain_out] = obj.plain_in, obj.plain_scale
+    ms[obj.mean_out], mn[obj.mean_out], mscale[obj.mean_out] = obj.mean_s, obj.mean_n, obj.mean_scale
+    amt, rel = obj.amt, obj.rel
+    ref = V[:, amt].sum() / max(V[:, rel].sum(), 1.0)
+    sc = (pin, pscale, ms, mn, mscale, raw.max(axis=0), obj.level_matrix(),
+          obj.cells_row.astype(np.int64), obj.cells_col.astype(np.int64), amt, rel, float(ref), math.log(4.0))
+    w = np.array([WEIGHTS[k] for k in ("score", "rank", "rank_distance", "count", "amount_ratio")])
+    pen = (obj.cells_pub.astype(np.int64), np.log1p(np.arange(V.shape[0] + 2)), obj.score_rows.astype(np.int64),
+           obj.score_pub.astype(float), SCORE_TOL, obj.cnt_rows.astype(np.int64), obj.cnt_cols.astype(np.int64),
+           obj.cnt_pub.astype(np.int64))
+    pen = pen + (w,)
+    frozen = np.zeros(V.shape, dtype=np.bool_)
+    for r, c in rules.frozen:
+        frozen[r, c] = True
+    means = [(n, s_, b) for n, s_, b in rules.means]
+    fl = rules.floors
+    rl = (rules.cap.astype(np.int64), frozen, col["firm_count"], col["basic_tech_firm_count"],
+          np.array(rules.fe, dtype=np.int64), np.array([x[0] for x in means], dtype=np.int64),
+          np.array([x[1] for x in means], dtype=np.int64), np.array([x[2] for x in means], dtype=np.int64),
+          np.array([rules.mean_cap[j] for j in MEAN_BASE]),
+          np.array([f[0] for f in fl], dtype=np.int64), np.array([f[1] for f in fl], dtype=np.int64),
+          np.array([f[2] for f in fl], dtype=np.int64))
+    groups = m.groups
+    # provinces holding published cities are where most figures move: tried four times as often
+    published = set(obj.top_rows.tolist())
+    p_group = np.array([1.0 + 3.0 * len(published.intersection(g.tolist())) for g in groups])
+    gcum = np.cumsum(p_group / p_group.sum())
+    gptr = np.concatenate([[0], np.cumsum([len(g) for g in groups])]).astype(np.int64)
+    group_of = np.full(V.shape[0], -1, dtype=np.int64)
+    for i, g in enumerate(groups):
+        group_of[g] = i
+    scored = np.zeros(V.shape[0], dtype=np.bool_)
+    scored[obj.score_rows] = True
+    mv = (gptr, np.concatenate(groups).astype(np.int64), gcum, group_of, scored,
+          np.array([col[j] for j in COUNT_SCALE], dtype=np.int64))
+    return sc, pen, rl, mv
 
 
 def _chain(args):
