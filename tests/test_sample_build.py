@@ -421,6 +421,11 @@ def test_cli_check_prints_published_and_reproduced(capsys, tmp_path):
     doc = json.loads(target.read_text(encoding="utf-8"))
     assert {"summary", "passed", "rows", "named_facts"} <= set(doc)
     assert any("IDG" in f["fact"] and f["status"] == "honoured" for f in doc["named_facts"])
+    # the firms the report ranks within their city (financing, investment) keep their places:
+    # the calibration leaves those cities room for them (calib_city.named_floors)
+    ranked = [f for f in doc["named_facts"] if " ranks " in f["fact"] and " on " in f["fact"]]
+    assert len(ranked) > 20
+    assert [f["fact"] for f in ranked if f["status"] != "honoured"] == []
     assert sum(s["figures"] for s in doc["summary"]) == len(doc["rows"])
     beijing = [r for r in doc["rows"] if r["kind"] == "province_score" and r["region_en"] == "Beijing"
                and r["indicator"] == "total"]

@@ -70,14 +70,14 @@ def _ok(V, r, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_ro
 
 
 @njit(cache=True)
-def _penalty(V, S, rank, amt_pen, crow, ccol, cpub, log1p, srow, spub, tol, nrow, ncol, npub, w):
+def _penalty(V, S, rank, amt_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, w):
     miss = 0.0
     dist = 0.0
     for k in range(crow.shape[0]):
         d = abs(rank[k] - cpub[k])
         if d > 0:
-            miss += 1.0
-            dist += log1p[d]
+            miss += cw[k]
+            dist += cw[k] * log1p[d]
     score = 0.0
     for i in range(srow.shape[0]):
         score += max(abs(S[srow[i], 0] - spub[i]) - tol, 0.0)
@@ -231,7 +231,7 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
     matrix and ``best_V`` the best seen, both updated in place. ``seed`` >= 0 reseeds the
     generator (the first call of a chain); later calls continue its stream."""
     pin, pscale, ms, mn, mscale, hi, L, crow, ccol, amt, rel, ref, log4 = sc
-    cpub, log1p, srow, spub, tol, nrow, ncol, npub, w = pen
+    cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, w = pen
     cap, frozen, fc, bt, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b = rules
     gptr, gidx, gcum, group_of, scored, counts = moves_data
     if seed >= 0:
@@ -253,7 +253,7 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
             if S9[q, ccol[k]] > s:
                 above += 1
         rank[k] = 1 + above
-    cur = _penalty(V, S, rank, amt_pen, crow, ccol, cpub, log1p, srow, spub, tol, nrow, ncol, npub, w)
+    cur = _penalty(V, S, rank, amt_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, w)
     best = state[1]
     kept = np.int64(state[2])
     if first == 0:
@@ -289,7 +289,7 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
                 and _ok(V, b, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b)):
             _undo(V, S, S9, rank, amt_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_amt)
             continue
-        new = _penalty(V, S, rank, amt_pen, crow, ccol, cpub, log1p, srow, spub, tol, nrow, ncol, npub, w)
+        new = _penalty(V, S, rank, amt_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, w)
         temp = t0 * (t1 / t0) ** (i / total_moves)
         second = False
         a2, b2, nd2 = 0, 0, 0
@@ -315,7 +315,7 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
                 if (_ok(V, p, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b)
                         and _ok(V, q, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col,
                                 fl_b)):
-                    v2 = _penalty(V, S, rank, amt_pen, crow, ccol, cpub, log1p, srow, spub, tol, nrow, ncol, npub, w)
+                    v2 = _penalty(V, S, rank, amt_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, w)
                     if v2 < best2:
                         best2 = v2
                         a2, b2, nd2 = p, q, m

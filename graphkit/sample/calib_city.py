@@ -17,7 +17,7 @@ import pandas as pd
 from graphkit.sample.calib_province import COUNT_SCALE, MEAN_BASE, MEAN_SCALE
 from graphkit.sample.calib_targets import Targets
 
-__all__ = ["CITY_FIXED", "CITY_LEADERS", "FIRM_EDGES", "HUB_WEIGHT", "MEAN_LEADERS", "NAMED_FLOORS", "TOP_SHARE",
+__all__ = ["CITY_FIXED", "CITY_LEADERS", "FIRM_EDGES", "HUB_WEIGHT", "MEAN_LEADERS", "NAMED_FLOORS", "RANK_ROOM", "TOP_SHARE", "named_floors",
            "largest_remainder", "realise_solution", "solve_cities", "split_cities", "unit_is_cents"]
 
 #: Published city figures (published_counts.csv, city rows), held where the province total allows.
@@ -200,6 +200,32 @@ NAMED_FLOORS = [
     ("Nanjing", "investment_relations", 374),  # Suning.com
     ("Hangzhou", "investment_relations", 65),  # Hikvision
 ]
+#: Room per rank for a firm the report ranks k-th in its city on financing or investment
+#: relations (the realiser spreads a city's relations over several firms; 5 per rank, plus 5,
+#: leaves the named firms their places: Chengdu's three named financing ranks held at 14).
+RANK_ROOM = 5
+
+
+def named_floors(t: Targets) -> list[tuple[str, str, int]]:
+    """NAMED_FLOORS plus the relations a top-20 city needs for the firms that the report
+    ranks within it on financing or investment relations (real_firms.REAL_FIRMS).
+
+    Returns (city, indicator, least value) rows, city by its English name in Table 43."""
+    from graphkit.sample.real_firms import REAL_FIRMS
+
+    zh2code = dict(zip(t.cities.zh, t.cities.code))
+    code2en = {zh2code[zh]: en for zh, en in zip(t.city_top20.city_zh, t.city_top20.city_en)}
+    need: dict[tuple[str, str], int] = {}
+    for _, _, city, _, roles in REAL_FIRMS:
+        for role in roles:
+            if role[0] == "top" and role[1] in ("financing_relations", "investment_relations") and city in code2en:
+                key = (code2en[city], role[1])
+                need[key] = max(need.get(key, 0), RANK_ROOM * (role[2] + 1))
+    for city, j, bound in NAMED_FLOORS:
+        need[city, j] = max(need.get((city, j), 0), bound)
+    return [(c, j, b) for (c, j), b in need.items()]
+
+
 CITY_AMOUNT_LEADER = ("Shenzhen", 0.8)  # share of Guangdong's financing amount
 #: Means whose leading city is not simply the top province's: (city, city maximum as a
 #: multiple of the highest province mean). Ningde (CATL) leads valuations and Zhuhai (Gree)
@@ -481,7 +507,7 @@ def solve_cities(t: Targets, prov: pd.DataFrame, time_limit: float = 60.0, node_
             if rk[a_] < rk[b_]:
                 soft_ge(val[a_], val[b_], 2.0, name=f"five:{code}:{a_}>{b_}")
     # named entities of the report that the realiser places in these cities need room
-    for (cname, j, bound) in NAMED_FLOORS:
+    for (cname, j, bound) in named_floors(t):
         c = top_code.get(cname)
         if c is None:
             continue
