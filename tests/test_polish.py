@@ -47,6 +47,42 @@ def test_the_objective_counts_table43_as_an_independent_scoring_does(start):
     assert obj.parts(V)["top_held"] == held
 
 
+def test_the_objective_measures_relations_per_firm_against_the_province(start):
+    # independent: pandas, city by city, each firm-located relation against its province's
+    # relations per firm; e-folds beyond a factor 4 add up
+    t, city = start
+    w = city[~city.province_code.isin(MUNICIPALITIES)]
+    edges = ["tech_enablement_relations", "financing_relations", "investment_relations", "intl_study_experience",
+             "intl_work_experience", "intl_tech_input_relations", "intl_tech_enablement_relations"]
+    prov = w.groupby("province_code")[["firm_count"] + edges].sum()
+    want = 0.0
+    for r in w.itertuples():
+        for e in edges:
+            x, f = getattr(r, e), r.firm_count
+            ref = prov.at[r.province_code, e] / prov.at[r.province_code, "firm_count"]
+            if x > 0 and f > 0 and ref > 0:
+                want += max(np.log(x / f / ref) - np.log(4.0), 0.0)
+    obj, V = _objective(t, city)
+    assert want > 0
+    assert obj.parts(V)["edge_ratio"] == pytest.approx(want, rel=1e-9)
+
+
+def test_the_objective_counts_a_named_leading_city_that_does_not_lead(start):
+    # Zhejiang's alliances are "mainly in Hangzhou and Ningbo": give Ningbo's to Wenzhou
+    t, city = start
+    obj, V = _objective(t, city)
+    rows = dict(zip(city[~city.province_code.isin(MUNICIPALITIES)].city_code, range(len(V))))
+    hz, nb, wz = (rows[c] for c in ("330100", "330200", "330300"))
+    c = obj.col["alliance_count"]
+    V[:, c] = 0
+    V[hz, c], V[nb, c], V[wz, c] = 10, 5, 3
+    assert obj.parts(V)["order_miss"] == 0
+    V[nb, c], V[wz, c] = 3, 5
+    assert obj.parts(V)["order_miss"] == 1
+    V[nb, c] = 5  # a tie with Wenzhou is not leading either
+    assert obj.parts(V)["order_miss"] == 1
+
+
 def test_province_totals_and_municipalities_are_untouched(start, polished):
     _, city = start
     out, _ = polished

@@ -36,11 +36,20 @@ def _row_levels(V, r, pin, pscale, ms, mn, mscale, hi, L, out):
 
 
 @njit(cache=True)
-def _amount_term(V, r, amt, rel, ref, log4):
-    if V[r, rel] <= 0:
-        return 0.0
-    per = max(V[r, amt] / V[r, rel], 1e-9)
-    return max(abs(np.log(per / ref)) - log4, 0.0)
+def _row_term(V, r, amt, rel, ref, log4, fc, fe, fe_ref, w_amt, w_edge):
+    # plausibility of one city: its amount per financing relation near the national one, and
+    # its relations per firm not far above its province's (per e-fold beyond a factor 4)
+    out = 0.0
+    if V[r, rel] > 0:
+        per = max(V[r, amt] / V[r, rel], 1e-9)
+        out += w_amt * max(abs(np.log(per / ref)) - log4, 0.0)
+    f = V[r, fc]
+    if f > 0:
+        for i in range(fe.shape[0]):
+            x = V[r, fe[i]]
+            if x > 0 and fe_ref[r, i] > 0:
+                out += w_edge * max(np.log(x / f / fe_ref[r, i]) - log4, 0.0)
+    return out
 
 
 @njit(cache=True)
@@ -70,7 +79,8 @@ def _ok(V, r, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_ro
 
 
 @njit(cache=True)
-def _penalty(V, S, rank, amt_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, w):
+def _penalty(V, S, rank, row_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub,
+             of_col, of_lptr, of_lead, of_rptr, of_rest, w):
     miss = 0.0
     dist = 0.0
     for k in range(crow.shape[0]):
@@ -85,26 +95,36 @@ def _penalty(V, S, rank, amt_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, 
     for i in range(nrow.shape[0]):
         if V[nrow[i], ncol[i]] != npub[i]:
             cnt += 1.0
-    return w[0] * score + w[1] * miss + w[2] * dist + w[3] * cnt + w[4] * amt_pen.sum()
+    order = 0.0
+    for f in range(of_col.shape[0]):
+        c = of_col[f]
+        low = V[of_lead[of_lptr[f]], c]
+        for i in range(of_lptr[f], of_lptr[f + 1]):
+            low = min(low, V[of_lead[i], c])
+        for i in range(of_rptr[f], of_rptr[f + 1]):
+            if V[of_rest[i], c] >= low:
+                order += 1.0
+                break
+    return w[0] * score + w[1] * miss + w[2] * dist + w[3] * cnt + w[4] * order + row_pen.sum()
 
 
 @njit(cache=True)
-def _move_rows(V, S, S9, rank, amt_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_amt, sc):
+def _move_rows(V, S, S9, rank, row_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_row, sc):
     """Apply a move (units dd of columns dc from row a to row b) and update levels and ranks;
     the previous state goes to the save buffers (see _undo)."""
-    pin, pscale, ms, mn, mscale, hi, L, crow, ccol, amt, rel, ref, log4 = sc
+    pin, pscale, ms, mn, mscale, hi, L, crow, ccol, amt, rel, ref, log4, fc_, fe_, fe_ref, w_amt, w_edge = sc
     for i in range(nd):
         V[a, dc[i]] -= dd[i]
         V[b, dc[i]] += dd[i]
     sav_S[0, :] = S[a]
     sav_S[1, :] = S[b]
     sav_rank[:] = rank
-    sav_amt[0] = amt_pen[a]
-    sav_amt[1] = amt_pen[b]
+    sav_row[0] = row_pen[a]
+    sav_row[1] = row_pen[b]
     _row_levels(V, a, pin, pscale, ms, mn, mscale, hi, L, S[a])
     _row_levels(V, b, pin, pscale, ms, mn, mscale, hi, L, S[b])
-    amt_pen[a] = _amount_term(V, a, amt, rel, ref, log4)
-    amt_pen[b] = _amount_term(V, b, amt, rel, ref, log4)
+    row_pen[a] = _row_term(V, a, amt, rel, ref, log4, fc_, fe_, fe_ref, w_amt, w_edge)
+    row_pen[b] = _row_term(V, b, amt, rel, ref, log4, fc_, fe_, fe_ref, w_amt, w_edge)
     K = S.shape[1]
     old_a = np.empty(K)
     old_b = np.empty(K)
@@ -129,7 +149,7 @@ def _move_rows(V, S, S9, rank, amt_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_a
 
 
 @njit(cache=True)
-def _undo(V, S, S9, rank, amt_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_amt):
+def _undo(V, S, S9, rank, row_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_row):
     for i in range(nd):
         V[a, dc[i]] += dd[i]
         V[b, dc[i]] -= dd[i]
@@ -139,8 +159,8 @@ def _undo(V, S, S9, rank, amt_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_amt):
         S9[a, k] = np.round(S[a, k], 9)
         S9[b, k] = np.round(S[b, k], 9)
     rank[:] = sav_rank
-    amt_pen[a] = sav_amt[0]
-    amt_pen[b] = sav_amt[1]
+    row_pen[a] = sav_row[0]
+    row_pen[b] = sav_row[1]
 
 
 @njit(cache=True)
@@ -230,8 +250,8 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
     ``state`` holds [current objective, best objective, moves kept]; ``V`` is the current
     matrix and ``best_V`` the best seen, both updated in place. ``seed`` >= 0 reseeds the
     generator (the first call of a chain); later calls continue its stream."""
-    pin, pscale, ms, mn, mscale, hi, L, crow, ccol, amt, rel, ref, log4 = sc
-    cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, w = pen
+    pin, pscale, ms, mn, mscale, hi, L, crow, ccol, amt, rel, ref, log4, fc_, fe_, fe_ref, w_amt, w_edge = sc
+    cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, of_col, of_lptr, of_lead, of_rptr, of_rest, w = pen
     cap, frozen, fc, bt, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b = rules
     gptr, gidx, gcum, group_of, scored, counts = moves_data
     if seed >= 0:
@@ -239,10 +259,10 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
     N, K = V.shape[0], L.shape[1]
     S = np.zeros((N, K))
     S9 = np.zeros((N, K))
-    amt_pen = np.zeros(N)
+    row_pen = np.zeros(N)
     for r in range(N):
         _row_levels(V, r, pin, pscale, ms, mn, mscale, hi, L, S[r])
-        amt_pen[r] = _amount_term(V, r, amt, rel, ref, log4)
+        row_pen[r] = _row_term(V, r, amt, rel, ref, log4, fc_, fe_, fe_ref, w_amt, w_edge)
         for k in range(K):
             S9[r, k] = np.round(S[r, k], 9)
     rank = np.empty(crow.shape[0], dtype=np.int64)
@@ -253,7 +273,8 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
             if S9[q, ccol[k]] > s:
                 above += 1
         rank[k] = 1 + above
-    cur = _penalty(V, S, rank, amt_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, w)
+    cur = _penalty(V, S, rank, row_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub,
+                   of_col, of_lptr, of_lead, of_rptr, of_rest, w)
     best = state[1]
     kept = np.int64(state[2])
     if first == 0:
@@ -267,10 +288,10 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
     bd2 = np.empty(2, dtype=np.int64)
     sav_S = np.empty((2, K))
     sav_rank = np.empty_like(rank)
-    sav_amt = np.empty(2)
+    sav_row = np.empty(2)
     sav2_S = np.empty((2, K))
     sav2_rank = np.empty_like(rank)
-    sav2_amt = np.empty(2)
+    sav2_row = np.empty(2)
     t0, t1 = temps[0], temps[1]
     for i in range(first, first + moves):
         g = np.searchsorted(gcum, np.random.random(), side="right")
@@ -284,12 +305,13 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
         nd = _propose(V, a, b, counts, mean_n, mean_s, amt, rel, dc, dd)
         if nd == 0 or _void(a, b, dc, dd, nd, frozen):
             continue
-        _move_rows(V, S, S9, rank, amt_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_amt, sc)
+        _move_rows(V, S, S9, rank, row_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_row, sc)
         if not (_ok(V, a, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b)
                 and _ok(V, b, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b)):
-            _undo(V, S, S9, rank, amt_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_amt)
+            _undo(V, S, S9, rank, row_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_row)
             continue
-        new = _penalty(V, S, rank, amt_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, w)
+        new = _penalty(V, S, rank, row_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub,
+                   of_col, of_lptr, of_lead, of_rptr, of_rest, w)
         temp = t0 * (t1 / t0) ** (i / total_moves)
         second = False
         a2, b2, nd2 = 0, 0, 0
@@ -311,19 +333,20 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
                 m = _propose(V, p, q, counts, mean_n, mean_s, amt, rel, dc2, dd2)
                 if m == 0 or _void(p, q, dc2, dd2, m, frozen):
                     continue
-                _move_rows(V, S, S9, rank, amt_pen, p, q, dc2, dd2, m, sav2_S, sav2_rank, sav2_amt, sc)
+                _move_rows(V, S, S9, rank, row_pen, p, q, dc2, dd2, m, sav2_S, sav2_rank, sav2_row, sc)
                 if (_ok(V, p, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b)
                         and _ok(V, q, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col,
                                 fl_b)):
-                    v2 = _penalty(V, S, rank, amt_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, w)
+                    v2 = _penalty(V, S, rank, row_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub,
+                   of_col, of_lptr, of_lead, of_rptr, of_rest, w)
                     if v2 < best2:
                         best2 = v2
                         a2, b2, nd2 = p, q, m
                         bc2[:] = dc2
                         bd2[:] = dd2
-                _undo(V, S, S9, rank, amt_pen, p, q, dc2, dd2, m, sav2_S, sav2_rank, sav2_amt)
+                _undo(V, S, S9, rank, row_pen, p, q, dc2, dd2, m, sav2_S, sav2_rank, sav2_row)
             if nd2 > 0:
-                _move_rows(V, S, S9, rank, amt_pen, a2, b2, bc2, bd2, nd2, sav2_S, sav2_rank, sav2_amt, sc)
+                _move_rows(V, S, S9, rank, row_pen, a2, b2, bc2, bd2, nd2, sav2_S, sav2_rank, sav2_row, sc)
                 new = best2
                 second = True
         if new <= cur or np.random.random() < np.exp(-(new - cur) / temp):
@@ -334,8 +357,8 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
                 best_V[:, :] = V
             continue
         if second:
-            _undo(V, S, S9, rank, amt_pen, a2, b2, bc2, bd2, nd2, sav2_S, sav2_rank, sav2_amt)
-        _undo(V, S, S9, rank, amt_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_amt)
+            _undo(V, S, S9, rank, row_pen, a2, b2, bc2, bd2, nd2, sav2_S, sav2_rank, sav2_row)
+        _undo(V, S, S9, rank, row_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_row)
     state[0] = cur
     state[1] = best
     state[2] = kept

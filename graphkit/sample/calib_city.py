@@ -17,7 +17,7 @@ import pandas as pd
 from graphkit.sample.calib_province import COUNT_SCALE, MEAN_BASE, MEAN_SCALE
 from graphkit.sample.calib_targets import Targets
 
-__all__ = ["CITY_FIXED", "CITY_LEADERS", "FIRM_EDGES", "HUB_WEIGHT", "MEAN_LEADERS", "NAMED_FLOORS", "RANK_ROOM", "TOP_SHARE", "named_floors",
+__all__ = ["CITY_FIXED", "CITY_LEADERS", "FIRM_EDGES", "HUB_WEIGHT", "LEADING_CITIES", "MEAN_LEADERS", "NAMED_FLOORS", "RANK_ROOM", "TOP_SHARE", "named_floors",
            "largest_remainder", "realise_solution", "solve_cities", "split_cities", "unit_is_cents"]
 
 #: Published city figures (published_counts.csv, city rows), held where the province total allows.
@@ -200,6 +200,10 @@ NAMED_FLOORS = [
     ("Nanjing", "investment_relations", 374),  # Suning.com
     ("Hangzhou", "investment_relations", 65),  # Hikvision
 ]
+#: Cities the report names as holding most of their province's count (province, indicator,
+#: cities): Zhejiang's alliances are "mainly in Hangzhou and Ningbo" (line 914). The polish
+#: stage keeps the named cities above every other city of the province.
+LEADING_CITIES = [("Zhejiang", "alliance_count", ("Hangzhou", "Ningbo"))]
 #: Room per rank for a firm the report ranks k-th in its city on financing or investment
 #: relations (the realiser spreads a city's relations over several firms; 5 per rank, plus 5,
 #: leaves the named firms their places: Chengdu's three named financing ranks held at 14).
@@ -222,7 +226,9 @@ def named_floors(t: Targets) -> list[tuple[str, str, int]]:
                 key = (code2en[city], role[1])
                 need[key] = max(need.get(key, 0), RANK_ROOM * (role[2] + 1))
     for city, j, bound in NAMED_FLOORS:
-        need[city, j] = max(need.get((city, j), 0), bound)
+        # a named portfolio (Suning's 374 investments) comes on top of the room the firms
+        # ranked after it need
+        need[city, j] = need.get((city, j), 0) + bound
     return [(c, j, b) for (c, j), b in need.items()]
 
 

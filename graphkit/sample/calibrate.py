@@ -25,7 +25,7 @@ __all__ = ["DEFAULT_OUT", "CITY_NODES", "calibrate", "main"]
 DEFAULT_OUT = Path(__file__).resolve().parent / "calibrated"
 #: Branch-and-bound node limit of the city program (a node limit, unlike a time limit,
 #: keeps the result independent of the machine's speed).
-CITY_NODES = 600
+CITY_NODES = 300
 
 
 def log(msg: str) -> None:
