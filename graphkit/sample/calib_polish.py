@@ -38,7 +38,8 @@ from graphkit.sample.calib_targets import Targets
 
 __all__ = ["CityMatrix", "Objective", "polish", "polish_best", "MOVES", "SEEDS", "TEMPERATURES", "WEIGHTS"]
 
-#: Moves tried per chain (one proposal each; 16 million take about 100 s on one core), and the
+#: Moves tried per chain (one proposal each; 16 million take 125-140 s, two chains side by
+#: side on two cores), and the
 #: seeds of the chains run side by side (the best is kept).
 MOVES = 16_000_000
 SEEDS = (2021, 2022)
@@ -46,7 +47,7 @@ SEEDS = (2021, 2022)
 #: of Table 43 or of Tables 44-48, the distance of a missed rank (log(1 + places): it guides
 #: the search towards the published rank even from far away), a missed published city
 #: count, a financing amount per relation far from the national one (per e-fold beyond
-#: a factor 4), and a city's relations per firm far above its province's (per e-fold beyond a
+#: a factor 4), a city's relations per firm far above its province's (per e-fold beyond a
 #: factor 4, per kind of relation: without it the search parks hundreds of relations on a
 #: city's one firm), and a city the report names as leading its province that does not
 #: (calib_city.LEADING_CITIES; per fact).
@@ -338,19 +339,20 @@ def _kernel_args(m: CityMatrix) -> tuple:
           obj.cells_row.astype(np.int64), obj.cells_col.astype(np.int64), amt, rel, float(ref), math.log(4.0),
           obj.firm, obj.fe.astype(np.int64), obj.edge_reference(V), WEIGHTS["amount_ratio"], WEIGHTS["edge_ratio"])
     w = np.array([WEIGHTS[k] for k in ("score", "rank", "rank_distance", "count", "order")])
-    pen = (obj.cells_pub.astype(np.int64), obj.cell_weight, np.log1p(np.arange(V.shape[0] + 2)), obj.score_rows.astype(np.int64),
-           obj.score_pub.astype(float), SCORE_TOL, obj.cnt_rows.astype(np.int64), obj.cnt_cols.astype(np.int64),
-           obj.cnt_pub.astype(np.int64), np.array([c for c, _, _ in obj.leading], dtype=np.int64),
-           np.cumsum([0] + [len(l_) for _, l_, _ in obj.leading]).astype(np.int64),
-           np.concatenate([l_ for _, l_, _ in obj.leading] + [np.zeros(0)]).astype(np.int64),
-           np.cumsum([0] + [len(r_) for _, _, r_ in obj.leading]).astype(np.int64),
-           np.concatenate([r_ for _, _, r_ in obj.leading] + [np.zeros(0)]).astype(np.int64))
-    pen = pen + (w,)
+    def flat(parts):  # ragged row lists as (offsets, values)
+        ptr = np.cumsum([0] + [len(p_) for p_ in parts]).astype(np.int64)
+        return ptr, np.concatenate(list(parts) + [np.zeros(0)]).astype(np.int64)
+
+    lead_ptr, lead = flat([l_ for _, l_, _ in obj.leading])
+    rest_ptr, rest = flat([r_ for _, _, r_ in obj.leading])
+    pen = (obj.cells_pub.astype(np.int64), obj.cell_weight, np.log1p(np.arange(V.shape[0] + 2)),
+           obj.score_rows.astype(np.int64), obj.score_pub.astype(float), SCORE_TOL,
+           obj.cnt_rows.astype(np.int64), obj.cnt_cols.astype(np.int64), obj.cnt_pub.astype(np.int64),
+           np.array([c for c, _, _ in obj.leading], dtype=np.int64), lead_ptr, lead, rest_ptr, rest, w)
     frozen = np.zeros(V.shape, dtype=np.bool_)
     for r, c in rules.frozen:
         frozen[r, c] = True
-    means = [(n, s_, b) for n, s_, b in rules.means]
-    fl = rules.floors
+    means, fl = rules.means, rules.floors
     rl = (rules.cap.astype(np.int64), frozen, col["firm_count"], col["basic_tech_firm_count"],
           np.array(rules.fe, dtype=np.int64), np.array([x[0] for x in means], dtype=np.int64),
           np.array([x[1] for x in means], dtype=np.int64), np.array([x[2] for x in means], dtype=np.int64),
@@ -362,13 +364,13 @@ def _kernel_args(m: CityMatrix) -> tuple:
     published = set(obj.top_rows.tolist())
     p_group = np.array([1.0 + 3.0 * len(published.intersection(g.tolist())) for g in groups])
     gcum = np.cumsum(p_group / p_group.sum())
-    gptr = np.concatenate([[0], np.cumsum([len(g) for g in groups])]).astype(np.int64)
+    gptr, gidx = flat(groups)
     group_of = np.full(V.shape[0], -1, dtype=np.int64)
     for i, g in enumerate(groups):
         group_of[g] = i
     scored = np.zeros(V.shape[0], dtype=np.bool_)
     scored[obj.score_rows] = True
-    mv = (gptr, np.concatenate(groups).astype(np.int64), gcum, group_of, scored,
+    mv = (gptr, gidx, gcum, group_of, scored,
           np.array([col[j] for j in COUNT_SCALE], dtype=np.int64))
     return sc, pen, rl, mv
 
