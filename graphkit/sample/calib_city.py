@@ -17,8 +17,9 @@ import pandas as pd
 from graphkit.sample.calib_province import COUNT_SCALE, MEAN_BASE, MEAN_SCALE
 from graphkit.sample.calib_targets import Targets
 
-__all__ = ["CITY_FIXED", "CITY_LEADERS", "FIRM_EDGES", "HUB_WEIGHT", "LEADING_CITIES", "MEAN_LEADERS", "NAMED_FLOORS", "RANK_ROOM", "TOP_SHARE", "named_floors",
-           "largest_remainder", "realise_solution", "solve_cities", "split_cities", "unit_is_cents"]
+__all__ = ["CITY_FIXED", "CITY_LEADERS", "FIRM_EDGES", "HUB_WEIGHT", "LEADING_CITIES", "MEAN_LEADERS", "NAMED_FLOORS",
+           "RANK_ROOM", "TOP_SHARE", "largest_remainder", "named_floors", "realise_solution", "solve_cities",
+           "split_cities", "unit_is_cents"]
 
 #: Published city figures (published_counts.csv, city rows), held where the province total allows.
 CITY_FIXED: dict[str, dict[str, int]] = {
