@@ -53,8 +53,9 @@ def _row_term(V, r, amt, rel, ref, log4, fc, fe, fe_ref, w_amt, w_edge):
 
 
 @njit(cache=True)
-def _ok(V, r, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b):
+def _ok(V, r, amt, rel, rules):
     # the realiser's rules for one city (see calib_polish._Rules)
+    cap, frozen, fc, bt, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b = rules
     for c in range(V.shape[1]):
         if V[r, c] < 0 or V[r, c] > cap[c]:
             return False
@@ -79,11 +80,21 @@ def _ok(V, r, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_ro
 
 
 @njit(cache=True)
-def _penalty(V, S, rank, row_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub,
-             of_col, of_lptr, of_lead, of_rptr, of_rest, w):
+def _rank(S9, r, lv):
+    # competition rank of city r at level lv: one plus the cities strictly above it
+    above = 0
+    for q in range(S9.shape[0]):
+        if S9[q, lv] > S9[r, lv]:
+            above += 1
+    return 1 + above
+
+
+@njit(cache=True)
+def _penalty(V, S, rank, row_pen, pen):
+    cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, of_col, of_lptr, of_lead, of_rptr, of_rest, w = pen
     miss = 0.0
     dist = 0.0
-    for k in range(crow.shape[0]):
+    for k in range(cpub.shape[0]):
         d = abs(rank[k] - cpub[k])
         if d > 0:
             miss += cw[k]
@@ -111,13 +122,16 @@ def _penalty(V, S, rank, row_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, 
 @njit(cache=True)
 def _move_rows(V, S, S9, rank, row_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_row, sc):
     """Apply a move (units dd of columns dc from row a to row b) and update levels and ranks;
-    the previous state goes to the save buffers (see _undo)."""
+    the previous state goes to the save buffers (see _undo): sav_S holds the two rows' levels
+    and then their rounded levels."""
     pin, pscale, ms, mn, mscale, hi, L, crow, ccol, amt, rel, ref, log4, fc_, fe_, fe_ref, w_amt, w_edge = sc
     for i in range(nd):
         V[a, dc[i]] -= dd[i]
         V[b, dc[i]] += dd[i]
     sav_S[0, :] = S[a]
     sav_S[1, :] = S[b]
+    sav_S[2, :] = S9[a]
+    sav_S[3, :] = S9[b]
     sav_rank[:] = rank
     sav_row[0] = row_pen[a]
     sav_row[1] = row_pen[b]
@@ -125,26 +139,17 @@ def _move_rows(V, S, S9, rank, row_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_r
     _row_levels(V, b, pin, pscale, ms, mn, mscale, hi, L, S[b])
     row_pen[a] = _row_term(V, a, amt, rel, ref, log4, fc_, fe_, fe_ref, w_amt, w_edge)
     row_pen[b] = _row_term(V, b, amt, rel, ref, log4, fc_, fe_, fe_ref, w_amt, w_edge)
-    K = S.shape[1]
-    old_a = np.empty(K)
-    old_b = np.empty(K)
-    for k in range(K):
-        old_a[k] = S9[a, k]
-        old_b[k] = S9[b, k]
+    for k in range(S.shape[1]):
         S9[a, k] = np.round(S[a, k], 9)
         S9[b, k] = np.round(S[b, k], 9)
-    n = S9.shape[0]
+    old_a, old_b = sav_S[2], sav_S[3]
     for k in range(crow.shape[0]):
         r = crow[k]
         lv = ccol[k]
-        s = S9[r, lv]
         if r == a or r == b:
-            above = 0
-            for q in range(n):
-                if S9[q, lv] > s:
-                    above += 1
-            rank[k] = 1 + above
+            rank[k] = _rank(S9, r, lv)
         else:
+            s = S9[r, lv]
             rank[k] += (int(S9[a, lv] > s) - int(old_a[lv] > s)) + (int(S9[b, lv] > s) - int(old_b[lv] > s))
 
 
@@ -155,9 +160,8 @@ def _undo(V, S, S9, rank, row_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_row):
         V[b, dc[i]] -= dd[i]
     S[a, :] = sav_S[0]
     S[b, :] = sav_S[1]
-    for k in range(S.shape[1]):
-        S9[a, k] = np.round(S[a, k], 9)
-        S9[b, k] = np.round(S[b, k], 9)
+    S9[a, :] = sav_S[2]
+    S9[b, :] = sav_S[3]
     rank[:] = sav_rank
     row_pen[a] = sav_row[0]
     row_pen[b] = sav_row[1]
@@ -251,8 +255,7 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
     matrix and ``best_V`` the best seen, both updated in place. ``seed`` >= 0 reseeds the
     generator (the first call of a chain); later calls continue its stream."""
     pin, pscale, ms, mn, mscale, hi, L, crow, ccol, amt, rel, ref, log4, fc_, fe_, fe_ref, w_amt, w_edge = sc
-    cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub, of_col, of_lptr, of_lead, of_rptr, of_rest, w = pen
-    cap, frozen, fc, bt, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b = rules
+    frozen, mean_n, mean_s = rules[1], rules[5], rules[6]
     gptr, gidx, gcum, group_of, scored, counts = moves_data
     if seed >= 0:
         np.random.seed(seed)
@@ -267,14 +270,8 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
             S9[r, k] = np.round(S[r, k], 9)
     rank = np.empty(crow.shape[0], dtype=np.int64)
     for k in range(crow.shape[0]):
-        s = S9[crow[k], ccol[k]]
-        above = 0
-        for q in range(N):
-            if S9[q, ccol[k]] > s:
-                above += 1
-        rank[k] = 1 + above
-    cur = _penalty(V, S, rank, row_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub,
-                   of_col, of_lptr, of_lead, of_rptr, of_rest, w)
+        rank[k] = _rank(S9, crow[k], ccol[k])
+    cur = _penalty(V, S, rank, row_pen, pen)
     best = state[1]
     kept = np.int64(state[2])
     if first == 0:
@@ -286,10 +283,10 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
     dd2 = np.empty(2, dtype=np.int64)
     bc2 = np.empty(2, dtype=np.int64)
     bd2 = np.empty(2, dtype=np.int64)
-    sav_S = np.empty((2, K))
+    sav_S = np.empty((4, K))
     sav_rank = np.empty_like(rank)
     sav_row = np.empty(2)
-    sav2_S = np.empty((2, K))
+    sav2_S = np.empty((4, K))
     sav2_rank = np.empty_like(rank)
     sav2_row = np.empty(2)
     t0, t1 = temps[0], temps[1]
@@ -306,12 +303,11 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
         if nd == 0 or _void(a, b, dc, dd, nd, frozen):
             continue
         _move_rows(V, S, S9, rank, row_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_row, sc)
-        if not (_ok(V, a, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b)
-                and _ok(V, b, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b)):
+        if not (_ok(V, a, amt, rel, rules)
+                and _ok(V, b, amt, rel, rules)):
             _undo(V, S, S9, rank, row_pen, a, b, dc, dd, nd, sav_S, sav_rank, sav_row)
             continue
-        new = _penalty(V, S, rank, row_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub,
-                   of_col, of_lptr, of_lead, of_rptr, of_rest, w)
+        new = _penalty(V, S, rank, row_pen, pen)
         temp = t0 * (t1 / t0) ** (i / total_moves)
         second = False
         a2, b2, nd2 = 0, 0, 0
@@ -334,11 +330,9 @@ def anneal(V, best_V, state, moves, first, total_moves, seed, temps,
                 if m == 0 or _void(p, q, dc2, dd2, m, frozen):
                     continue
                 _move_rows(V, S, S9, rank, row_pen, p, q, dc2, dd2, m, sav2_S, sav2_rank, sav2_row, sc)
-                if (_ok(V, p, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col, fl_b)
-                        and _ok(V, q, cap, fc, bt, amt, rel, fe, mean_n, mean_s, mean_b, mean_cap, fl_row, fl_col,
-                                fl_b)):
-                    v2 = _penalty(V, S, rank, row_pen, crow, ccol, cpub, cw, log1p, srow, spub, tol, nrow, ncol, npub,
-                   of_col, of_lptr, of_lead, of_rptr, of_rest, w)
+                if (_ok(V, p, amt, rel, rules)
+                        and _ok(V, q, amt, rel, rules)):
+                    v2 = _penalty(V, S, rank, row_pen, pen)
                     if v2 < best2:
                         best2 = v2
                         a2, b2, nd2 = p, q, m

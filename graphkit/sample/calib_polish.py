@@ -109,9 +109,11 @@ class Objective:
         pcode = dict(zip(t.provinces.en, t.provinces.code))
         self.leading = []
         for prov_en, j, names in LEADING_CITIES:
-            rows = [row[c] for c in t.cities[t.cities.province_code == pcode[prov_en]].code if c in row]
-            lead = [row[c] for c in t.cities[t.cities.en.isin(names)].code if c in row]
-            self.leading.append((self.col[j], np.array(lead), np.array([r for r in rows if r not in lead])))
+            # looked up within the province: English city names repeat (two Taizhous)
+            here = t.cities[t.cities.province_code == pcode[prov_en]]
+            lead = [row[c] for c in here[here.en.isin(names)].code if c in row]
+            rest = [row[c] for c in here[~here.en.isin(names)].code if c in row]
+            self.leading.append((self.col[j], np.array(lead), np.array(rest)))
         self.firm = self.col["firm_count"]
         self.fe = np.array([self.col[j] for j in FIRM_EDGES])
         prov = dict(zip(t.cities.code, t.cities.province_code))
@@ -177,9 +179,9 @@ class Objective:
         score_miss = np.maximum(np.abs(S[self.score_rows, 0] - self.score_pub) - SCORE_TOL, 0.0)
         cnt_miss = V[self.cnt_rows, self.cnt_cols] != self.cnt_pub
         rel, amt = V[:, self.rel].astype(float), V[:, self.amt].astype(float)
+        ref = self.amount_reference(V)
         with np.errstate(divide="ignore", invalid="ignore"):
             per = amt / rel
-            ref = amt.sum() / max(rel.sum(), 1.0)
             dev = np.where(rel > 0, np.abs(np.log(np.maximum(per, 1e-9) / ref)) - math.log(4.0), 0.0)
         return {
             "score": float(score_miss.sum()),
@@ -192,6 +194,10 @@ class Objective:
             "edge_ratio": float(self.edge_terms(V).sum()),
             "order_miss": float(sum(V[lead, c].min() <= V[rest, c].max() for c, lead, rest in self.leading)),
         }
+
+    def amount_reference(self, V: np.ndarray) -> float:
+        """The national financing amount per relation (the moves keep it: totals are held)."""
+        return float(V[:, self.amt].sum() / max(V[:, self.rel].sum(), 1.0))
 
     def edge_reference(self, V: np.ndarray) -> np.ndarray:
         """Relations per firm of each row's province, per firm-located relation (rows x kinds)."""
@@ -222,11 +228,10 @@ class Objective:
 class _Rules:
     """The realiser's rules as data for the compiled check of a moved city
     (:func:`graphkit.sample._anneal._ok`): column caps (no city above an indicator's leader),
-    frozen cells (the leaders'), the firm-located edges, the means' (sample, sum, base count)
-    columns and the named entities' floors."""
+    frozen cells (the leaders'), the means' (sample, sum, base count) columns and the named
+    entities' floors (the firm-located edges are :attr:`Objective.fe`)."""
 
     def __init__(self, col: dict, V: np.ndarray, codes: list[str], t: Targets):
-        self.fe = [col[j] for j in FIRM_EDGES]
         self.means = [(col[f"{j}__n"], col[f"{j}__sum"], col[b]) for j, b in MEAN_BASE.items()]
         # leaders fix the min-max scale: their cells stay, no other city may pass them
         self.cap = np.full(V.shape[1], np.iinfo(np.int64).max, dtype=np.int64)
@@ -273,8 +278,8 @@ class CityMatrix:
         self.V = np.column_stack([np.round(self.work[c].to_numpy(float) * (100 if c in self.cents else 1))
                                   .astype(np.int64) for c in self.columns])
         self.codes = list(self.work.city_code)
-        self.col = {c: i for i, c in enumerate(self.columns)}
         self.obj = Objective(t, self.codes, self.columns)
+        self.col = self.obj.col
         self.rules = _Rules(self.col, self.V, self.codes, t)
         pcodes = self.work.province_code.to_numpy()
         groups = [np.flatnonzero(pcodes == pc) for pc in sorted(set(pcodes))]
@@ -334,9 +339,8 @@ def _kernel_args(m: CityMatrix) -> tuple:
     pin[obj.plain_out], pscale[obj.plain_out] = obj.plain_in, obj.plain_scale
     ms[obj.mean_out], mn[obj.mean_out], mscale[obj.mean_out] = obj.mean_s, obj.mean_n, obj.mean_scale
     amt, rel = obj.amt, obj.rel
-    ref = V[:, amt].sum() / max(V[:, rel].sum(), 1.0)
     sc = (pin, pscale, ms, mn, mscale, raw.max(axis=0), obj.level_matrix(),
-          obj.cells_row.astype(np.int64), obj.cells_col.astype(np.int64), amt, rel, float(ref), math.log(4.0),
+          obj.cells_row.astype(np.int64), obj.cells_col.astype(np.int64), amt, rel, obj.amount_reference(V), math.log(4.0),
           obj.firm, obj.fe.astype(np.int64), obj.edge_reference(V), WEIGHTS["amount_ratio"], WEIGHTS["edge_ratio"])
     w = np.array([WEIGHTS[k] for k in ("score", "rank", "rank_distance", "count", "order")])
     def flat(parts):  # ragged row lists as (offsets, values)
@@ -354,7 +358,7 @@ def _kernel_args(m: CityMatrix) -> tuple:
         frozen[r, c] = True
     means, fl = rules.means, rules.floors
     rl = (rules.cap.astype(np.int64), frozen, col["firm_count"], col["basic_tech_firm_count"],
-          np.array(rules.fe, dtype=np.int64), np.array([x[0] for x in means], dtype=np.int64),
+          obj.fe.astype(np.int64), np.array([x[0] for x in means], dtype=np.int64),
           np.array([x[1] for x in means], dtype=np.int64), np.array([x[2] for x in means], dtype=np.int64),
           np.array([rules.mean_cap[j] for j in MEAN_BASE]),
           np.array([f[0] for f in fl], dtype=np.int64), np.array([f[1] for f in fl], dtype=np.int64),
