@@ -38,7 +38,7 @@ from graphkit.sample.calib_targets import Targets
 
 __all__ = ["CityMatrix", "Objective", "polish", "polish_best", "MOVES", "SEEDS", "TEMPERATURES", "WEIGHTS"]
 
-#: Moves tried per chain (one proposal each; 16 million take 125-140 s, two chains side by
+#: Moves tried per chain (one proposal each; 16 million take 110-140 s, two chains side by
 #: side on two cores), and the
 #: seeds of the chains run side by side (the best is kept).
 MOVES = 16_000_000
