@@ -149,3 +149,19 @@ def test_the_best_chain_is_kept_whatever_the_number_of_processes(start):
     out, record = polish_best(t, city, seeds=(3, 4), moves=1500)
     pd.testing.assert_frame_equal(out, single[want][0])
     assert [c["seed"] for c in record["chains"]] == [3, 4] and record["seed"] == (3, 4)[want]
+
+
+def test_the_scouts_that_lead_go_on_and_the_result_does_not_depend_on_the_process(start):
+    # rebuilt in this process, segment by segment: three scouts of 1,000 moves, the one
+    # holding most Table 43 ranks (then lowest miss) goes on to 3,000 moves
+    from graphkit.sample.calib_polish import Chain, CityMatrix, run_chain
+
+    t, city = start
+    m = CityMatrix(t, city)
+    scouts = [run_chain(t, city, Chain(s, m.V.copy(), m.V.copy()), 1000, 3000) for s in (3, 4, 5)]
+    lead = min(range(3), key=lambda i: (-m.obj.parts(scouts[i].best_V)["top_held"], scouts[i].state[1], i))
+    final = run_chain(t, city, scouts[lead], 3000, 3000)
+    out, record = polish_best(t, city, seeds=(3, 4, 5), moves=3000, scout=1000, keep=1)
+    pd.testing.assert_frame_equal(out, m.table(final.best_V))
+    assert [s["continued"] for s in record["scouts"]] == [i == lead for i in range(3)]
+    assert record["seed"] == (3, 4, 5)[lead] and len(record["chains"]) == 1

@@ -18,8 +18,8 @@ from graphkit.sample.calib_province import COUNT_SCALE, MEAN_BASE, MEAN_SCALE
 from graphkit.sample.calib_targets import Targets
 
 __all__ = ["CITY_FIXED", "CITY_LEADERS", "FIRM_EDGES", "HUB_WEIGHT", "LEADING_CITIES", "MEAN_LEADERS", "NAMED_FLOORS",
-           "RANK_ROOM", "TOP_SHARE", "largest_remainder", "named_floors", "realise_solution", "solve_cities",
-           "split_cities", "unit_is_cents"]
+           "RANK_ROOM", "TOP_SHARE", "largest_remainder", "layer_floors", "named_floors", "realise_solution",
+           "solve_cities", "split_cities", "unit_is_cents"]
 
 #: Published city figures (published_counts.csv, city rows), held where the province total allows.
 CITY_FIXED: dict[str, dict[str, int]] = {
@@ -231,6 +231,31 @@ def named_floors(t: Targets) -> list[tuple[str, str, int]]:
         # ranked after it need
         need[city, j] = need.get((city, j), 0) + bound
     return [(c, j, b) for (c, j), b in need.items()]
+
+
+def layer_floors(t: Targets) -> list[tuple[str, str, int]]:
+    """Basic/technology-layer firms a top-20 city needs: its published basic-layer firms
+    (the realiser gives them their slots first) plus the named firms of a stated layer
+    (real_firms.REAL_FIRMS). Without them the polish stage took Suzhou's last technology-layer
+    slot, the one AISpeech needs.
+
+    Returns (city, "basic_tech_firm_count", least value) rows, city by its English name in
+    Table 43. Only the polish stage holds them, and only where the city program's split
+    meets them (Guangzhou's has no basic/technology-layer firm, so CloudWalk stays without a
+    slot): given to the city program as well, they changed its split, and the polish from
+    there held 101 instead of 109 of Table 43's ranks."""
+    from graphkit.sample.real_firms import REAL_FIRMS
+
+    zh2code = dict(zip(t.cities.zh, t.cities.code))
+    code2en = {zh2code[zh]: en for zh, en in zip(t.city_top20.city_zh, t.city_top20.city_en)}
+    c = t.counts
+    basic = {r.region_en: int(float(r.value)) for r in c[(c.region_level == "city")
+                                                        & (c.quantity == "basic_layer_firm_count")].itertuples()}
+    layered: dict[str, int] = {}
+    for _, _, city, layer, _ in REAL_FIRMS:
+        if layer and city in code2en:
+            layered[code2en[city]] = layered.get(code2en[city], 0) + 1
+    return [(city, "basic_tech_firm_count", n + basic.get(city, 0)) for city, n in layered.items()]
 
 
 CITY_AMOUNT_LEADER = ("Shenzhen", 0.8)  # share of Guangdong's financing amount
