@@ -11,7 +11,7 @@ import pytest
 
 from graphkit.sample.calib_polish import Objective, polish, polish_best
 from graphkit.sample.calib_targets import load_targets
-from tests.test_calibrate import MUNICIPALITIES, VALUES, _rank, _raw, _scores, _spec
+from tests.test_calibrate import MUNICIPALITIES, ROOT, VALUES, _rank, _raw, _scores, _spec
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +165,16 @@ def test_the_scouts_that_lead_go_on_and_the_result_does_not_depend_on_the_proces
     pd.testing.assert_frame_equal(out, m.table(final.best_V))
     assert [s["continued"] for s in record["scouts"]] == [i == lead for i in range(3)]
     assert record["seed"] == (3, 4, 5)[lead] and len(record["chains"]) == 1
+
+
+def test_layer_floors_leave_room_for_published_basic_firms_and_named_layers(start):
+    # by hand from the report: Guangzhou publishes 2 basic-layer firms and the report names
+    # CloudWalk (technology layer) there; Suzhou publishes none and names AISpeech
+    from graphkit.sample.calib_city import layer_floors
+
+    t, _ = start
+    floors = {city: bound for city, j, bound in layer_floors(t) if j == "basic_tech_firm_count"}
+    assert floors["Guangzhou"] == 2 + 1 and floors["Suzhou"] == 1
+    # the polish holds the floor where the start meets it: AISpeech keeps its layer
+    firms = pd.read_csv(ROOT / "data" / "sample" / "nodes" / "firm.csv", dtype=str)
+    assert firms.loc[firms.name_en == "AISpeech", "layer"].tolist() == ["technology"]
