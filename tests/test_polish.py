@@ -174,7 +174,7 @@ def test_layer_floors_leave_room_for_published_basic_firms_and_named_layers(star
 
     t, _ = start
     floors = {city: bound for city, j, bound in layer_floors(t) if j == "basic_tech_firm_count"}
-    assert floors["Guangzhou"] == 2 + 1 and floors["Suzhou"] == 1
+    assert floors["440100"] == 2 + 1 and floors["320500"] == 1  # Guangzhou, Suzhou
     # the polish holds the floor where the start meets it: AISpeech keeps its layer
     firms = pd.read_csv(ROOT / "data" / "sample" / "nodes" / "firm.csv", dtype=str)
     assert firms.loc[firms.name_en == "AISpeech", "layer"].tolist() == ["technology"]

@@ -211,25 +211,33 @@ LEADING_CITIES = [("Zhejiang", "alliance_count", ("Hangzhou", "Ningbo"))]
 RANK_ROOM = 5
 
 
+def _top20_codes(t: Targets) -> dict[str, str]:
+    """City code of each Table 43 city by its English name there (unique within the table,
+    unlike across the country: there are two Taizhous)."""
+    zh2code = dict(zip(t.cities.zh, t.cities.code))
+    return {en: zh2code[zh] for zh, en in zip(t.city_top20.city_zh, t.city_top20.city_en)}
+
+
 def named_floors(t: Targets) -> list[tuple[str, str, int]]:
     """NAMED_FLOORS plus the relations a top-20 city needs for the firms that the report
     ranks within it on financing or investment relations (real_firms.REAL_FIRMS).
 
-    Returns (city, indicator, least value) rows, city by its English name in Table 43."""
+    Returns (city code, indicator, least value) rows for the cities of Table 43."""
     from graphkit.sample.real_firms import REAL_FIRMS
 
-    zh2code = dict(zip(t.cities.zh, t.cities.code))
-    code2en = {zh2code[zh]: en for zh, en in zip(t.city_top20.city_zh, t.city_top20.city_en)}
+    codes = _top20_codes(t)
+    top = set(codes.values())
     need: dict[tuple[str, str], int] = {}
     for _, _, city, _, roles in REAL_FIRMS:
         for role in roles:
-            if role[0] == "top" and role[1] in ("financing_relations", "investment_relations") and city in code2en:
-                key = (code2en[city], role[1])
+            if role[0] == "top" and role[1] in ("financing_relations", "investment_relations") and city in top:
+                key = (city, role[1])
                 need[key] = max(need.get(key, 0), RANK_ROOM * (role[2] + 1))
-    for city, j, bound in NAMED_FLOORS:
-        # a named portfolio (Suning's 374 investments) comes on top of the room the firms
-        # ranked after it need
-        need[city, j] = need.get((city, j), 0) + bound
+    for name, j, bound in NAMED_FLOORS:
+        if name in codes:
+            # a named portfolio (Suning's 374 investments) comes on top of the room the firms
+            # ranked after it need
+            need[codes[name], j] = need.get((codes[name], j), 0) + bound
     return [(c, j, b) for (c, j), b in need.items()]
 
 
@@ -239,22 +247,23 @@ def layer_floors(t: Targets) -> list[tuple[str, str, int]]:
     (real_firms.REAL_FIRMS). Without them the polish stage took Suzhou's last technology-layer
     slot, the one AISpeech needs.
 
-    Returns (city, "basic_tech_firm_count", least value) rows, city by its English name in
-    Table 43. Only the polish stage holds them, and only where the city program's split
+    Returns (city code, "basic_tech_firm_count", least value) rows for the cities of Table 43.
+    Only the polish stage holds them, and only where the city program's split
     meets them (Guangzhou's has no basic/technology-layer firm, so CloudWalk stays without a
     slot): given to the city program as well, they changed its split, and the polish from
     there held 101 instead of 109 of Table 43's ranks."""
     from graphkit.sample.real_firms import REAL_FIRMS
 
-    zh2code = dict(zip(t.cities.zh, t.cities.code))
-    code2en = {zh2code[zh]: en for zh, en in zip(t.city_top20.city_zh, t.city_top20.city_en)}
+    codes = _top20_codes(t)
+    top = set(codes.values())
     c = t.counts
-    basic = {r.region_en: int(float(r.value)) for r in c[(c.region_level == "city")
-                                                        & (c.quantity == "basic_layer_firm_count")].itertuples()}
+    basic = {codes[r.region_en]: int(float(r.value))
+             for r in c[(c.region_level == "city") & (c.quantity == "basic_layer_firm_count")].itertuples()
+             if r.region_en in codes}
     layered: dict[str, int] = {}
     for _, _, city, layer, _ in REAL_FIRMS:
-        if layer and city in code2en:
-            layered[code2en[city]] = layered.get(code2en[city], 0) + 1
+        if layer and city in top:
+            layered[city] = layered.get(city, 0) + 1
     return [(city, "basic_tech_firm_count", n + basic.get(city, 0)) for city, n in layered.items()]
 
 
@@ -539,18 +548,15 @@ def solve_cities(t: Targets, prov: pd.DataFrame, time_limit: float = 60.0, node_
             if rk[a_] < rk[b_]:
                 soft_ge(val[a_], val[b_], 2.0, name=f"five:{code}:{a_}>{b_}")
     # named entities of the report that the realiser places in these cities need room
-    for (cname, j, bound) in named_floors(t):
-        c = top_code.get(cname)
-        if c is None:
-            continue
+    for (c, j, bound) in named_floors(t):
         e = v.get((c, j))
         if e is None:
             info = mean_vars.get((c, j))
             e = info[2] if info and info[0] is None and info[2] is not None else None
         if e is None:
             continue
-        ex = m.add_var(0, np.inf, cost=200.0 / bound, name=f"floor:{cname}:{j}")
-        m.add(e + ex, lo=float(bound), name=f"floor:{cname}:{j}")
+        ex = m.add_var(0, np.inf, cost=200.0 / bound, name=f"floor:{c}:{j}")
+        m.add(e + ex, lo=float(bound), name=f"floor:{c}:{j}")
     for r in top.itertuples():
         if pd.notna(r.total_score):
             m.soft_abs(TOT[top_code[r.city_en]], float(r.total_score), 0.004, 500.0, name=f"cityscore:{r.city_en}")

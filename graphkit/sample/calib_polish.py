@@ -263,11 +263,8 @@ class _Rules:
             self.mean_cap[j] = m[lead]
             self.frozen |= {(lead, col[f"{j}__n"]), (lead, col[f"{j}__sum"])}
         row = {c: i for i, c in enumerate(codes)}
-        zh2code = dict(zip(t.cities.zh, t.cities.code))
-        en2zh = dict(zip(t.city_top20.city_en, t.city_top20.city_zh))
         self.floors = []
-        for city, j, bound in named_floors(t) + layer_floors(t):
-            code = zh2code.get(en2zh.get(city, ""))
+        for code, j, bound in named_floors(t) + layer_floors(t):
             if code in row:
                 c = col[f"{j}__sum"] if j in MEAN_BASE else col[j]
                 if V[row[code], c] >= bound:  # held by the program: keep it
