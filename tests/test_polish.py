@@ -158,9 +158,9 @@ def test_the_scouts_that_lead_go_on_and_the_result_does_not_depend_on_the_proces
 
     t, city = start
     m = CityMatrix(t, city)
-    scouts = [run_chain(t, city, Chain(s, m.V.copy(), m.V.copy()), 1000, 3000) for s in (3, 4, 5)]
+    scouts = [run_chain(m, Chain(s, m.V.copy(), m.V.copy()), 1000, 3000) for s in (3, 4, 5)]
     lead = min(range(3), key=lambda i: (-m.obj.parts(scouts[i].best_V)["top_held"], scouts[i].state[1], i))
-    final = run_chain(t, city, scouts[lead], 3000, 3000)
+    final = run_chain(m, scouts[lead], 3000, 3000)
     out, record = polish_best(t, city, seeds=(3, 4, 5), moves=3000, scout=1000, keep=1)
     pd.testing.assert_frame_equal(out, m.table(final.best_V))
     assert [s["continued"] for s in record["scouts"]] == [i == lead for i in range(3)]

@@ -318,14 +318,13 @@ class Chain:
     done: int = 0
 
 
-def run_chain(t: Targets, city: pd.DataFrame, chain: Chain, upto: int, moves: int = MOVES,
+def run_chain(m: CityMatrix, chain: Chain, upto: int, moves: int = MOVES,
               temperatures: tuple[float, float] = TEMPERATURES, log=None) -> Chain:
-    """Advance ``chain`` (on the split ``city`` it started from) to move ``upto`` of a chain of
-    ``moves`` moves, and return it.
+    """Advance ``chain`` (on the matrix ``m`` of the split it started from) to move ``upto``
+    of a chain of ``moves`` moves, and return it.
 
     A segment that starts after move 0 reseeds the generator with ``seed + RESEED``, so a
     chain gives the same result whichever process runs each of its segments."""
-    m = CityMatrix(t, city)
     args = _kernel_args(m)
     temps = np.array(temperatures, dtype=float)
     chunk = max(1, -(-moves // 10))  # progress is reported every tenth of the chain
@@ -343,9 +342,8 @@ def run_chain(t: Targets, city: pd.DataFrame, chain: Chain, upto: int, moves: in
     return chain
 
 
-def _result(t: Targets, city: pd.DataFrame, chain: Chain, moves: int):
-    """(city table, record) of a finished chain."""
-    m = CityMatrix(t, city)
+def _result(m: CityMatrix, chain: Chain, moves: int):
+    """(city table, record) of a finished chain on the matrix ``m`` it started from."""
     obj = m.obj
     return m.table(chain.best_V), {"moves": moves, "kept": int(chain.state[2]), "seed": chain.seed,
                                    "objective": round(float(obj(chain.best_V)), 6),
@@ -361,9 +359,9 @@ def polish(t: Targets, city: pd.DataFrame, moves: int = MOVES, seed: int = 2021,
     after, the number of moves kept, and the objective as measured by :class:`Objective`
     and as tracked incrementally by the compiled loop (the two agree).
     """
-    V = CityMatrix(t, city).V
-    chain = run_chain(t, city, Chain(seed, V.copy(), V.copy()), moves, moves, temperatures, log)
-    return _result(t, city, chain, moves)
+    m = CityMatrix(t, city)
+    chain = run_chain(m, Chain(seed, m.V.copy(), m.V.copy()), moves, moves, temperatures, log)
+    return _result(m, chain, moves)
 
 
 def _kernel_args(m: CityMatrix) -> tuple:
@@ -422,8 +420,9 @@ def _kernel_args(m: CityMatrix) -> tuple:
 
 
 def _segment(args):
+    # a process builds its own matrix: the inputs travel, not the matrix and its objective
     t, city, chain, upto, moves, log = args
-    return run_chain(t, city, chain, upto, moves, log=log)
+    return run_chain(CityMatrix(t, city), chain, upto, moves, log=log)
 
 
 def polish_best(t: Targets, city: pd.DataFrame, seeds: tuple[int, ...] = SEEDS, moves: int = MOVES,
@@ -461,7 +460,7 @@ def polish_best(t: Targets, city: pd.DataFrame, seeds: tuple[int, ...] = SEEDS, 
     finally:
         if pool:
             pool.shutdown()
-    results = [_result(t, city, c, moves) for c in finals]
+    results = [_result(start, c, moves) for c in finals]
     # issue 3 asks for Table 43: the chain holding most of its ranks is kept, then the lowest miss
     best = min(range(len(results)), key=lambda i: (-results[i][1]["after"]["top_held"], results[i][1]["objective"], i))
     out, record = results[best]
