@@ -1468,7 +1468,7 @@ def _readme(rows: dict[str, int], seed: int, values_rel: str, digest: str, notes
         "- the provinces' tier-2 and tier-3 ranks (Tables 12-42), except where the report",
         "  contradicts itself (the check names each case and the side it follows);",
         "- the city index: the five published city scores; the ranks of Tables 43-48 only in part",
-        "  (about 70 % of Table 43; docs/sample_calibration.md says why);",
+        "  (`graphkit sample check` counts them; docs/sample_calibration.md says why);",
         "- the absolute counts and shares the narrative states, wherever they agree with the",
         "  published ranks and scores.",
         "",
