@@ -111,3 +111,59 @@ def test_check_detects_a_changed_score(result):
     hit = rows[(rows.kind == "province_score") & (rows.region_en == "Beijing") & (rows.indicator == "total")]
     assert not hit["match"].iloc[0]
     assert hit.explanation.iloc[0]
+
+
+def test_city_count_explanations_hold_in_an_independent_rescoring(result):
+    """A city count's explanation says what holding it would cost, one other city of the
+    province making up the difference: rescored here with the plain pandas scoring of
+    tests/test_calibrate.py, the same change loses exactly the figures it names."""
+    import re
+
+    import pandas as pd
+
+    from graphkit.sample.calib_targets import load_targets
+    from tests.test_calibrate import MUNICIPALITIES, _rank, _raw, _scores, _spec
+
+    t = load_targets()
+    tier3, t2parent, _ = _spec()
+    cv = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
+    raw0 = _raw(cv[~cv.province_code.isin(MUNICIPALITIES)], "city_code", tier3)
+    zh2code = dict(zip(t.cities.zh, t.cities.code))
+    top = {r.city_en: zh2code[r.city_zh] for r in t.city_top20.itertuples()}
+
+    def held(raw):
+        norm, _, tier2, tier1, total = _scores(raw, tier3, t2parent)
+        ranks = pd.concat([total.rename("total"), tier1, tier2, norm], axis=1).apply(_rank)
+        out = set()
+        for r in t.city_top20.itertuples():
+            c = zh2code[r.city_zh]
+            out |= {("43", c, k) for k in ["total"] + list(tier1.columns)
+                    if ranks.at[c, k] == getattr(r, "total_rank" if k == "total" else f"{k}_rank")}
+            if pd.notna(r.total_score) and abs(total[c] - r.total_score) <= 0.1 + 1e-9:
+                out.add(("score", c, "total"))
+        for r in t.city_detail.itertuples():
+            c, k = zh2code[r.city_zh], r.indicator_path.split("/")[-1]
+            if ranks.at[c, k] == r.rank_2021:
+                out.add(("44-48", c, r.indicator_path))
+        return out
+
+    before = held(raw0)
+    claim = re.compile(r"at ([\d.]+) here \(([\d.]+) (more, taken from|fewer, given to) ([^;]+); the rest of the "
+                       r"split unchanged\) (?:(\d+) published city figures? would be lost|no published city figure)")
+    checked = 0
+    for r in result.mismatches("count").itertuples():
+        m = claim.search(r.explanation)
+        if not m or m.group(4) not in set(t.cities.en):
+            continue
+        code = top[r.region_en]
+        q = "basic_tech_firm_count" if "layer" in r.indicator else r.indicator
+        here = t.cities[t.cities.code == code].province_code.iloc[0]
+        other = t.cities[(t.cities.en == m.group(4)) & (t.cities.province_code == here)].code.iloc[0]
+        delta = float(m.group(1)) - raw0.at[code, q]
+        assert abs(delta) == float(m.group(2)) and (delta > 0) == m.group(3).startswith("more")
+        raw = raw0.copy()
+        raw.at[code, q] += delta
+        raw.at[other, q] -= delta
+        assert len(before - held(raw)) == int(m.group(5) or 0), r.explanation
+        checked += 1
+    assert checked >= 10

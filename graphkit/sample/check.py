@@ -169,24 +169,36 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
         pr = int(r.rank_2021)
         rows.append(_row("circle_rank", r.circle_zh, r.circle_en, f"table{r.table}:{r.indicator}", pr, gr, gr == pr,
                          "" if gr == pr else "trade-off: not held by the calibration"))
-    # cities
+    rows += _city_rows(t, city)
+    rows += _count_rows(t, prov, city, circ, ds)
+    return pd.DataFrame(rows)
+
+
+def _city_rows(t, city) -> list:
+    """Rows for the city figures: Table 43's ranks and the five published scores, and
+    Tables 44-48; ``city`` as in :func:`compare`."""
+    rows = []
     czh = dict(zip(t.cities.zh, t.cities.code))
+
+    def rank_of(code, region):
+        return int(city.ranks.at[region, code]) if region in city.ranks.index and pd.notna(city.ranks.at[region, code]) else None
+
     for r in t.city_top20.itertuples():
         cc = czh.get(r.city_zh)
         for code in ["total"] + list(t.tier1):
             pub = int(getattr(r, "total_rank" if code == "total" else f"{code}_rank"))
-            got = rank_of(city, code, cc)
+            got = rank_of(code, cc)
             rows.append(_row("city_rank", r.city_zh, r.city_en, code, pub, got, got == pub,
                              "" if got == pub else "trade-off: city split not exact (see docs)"))
         if pd.notna(r.total_score):
-            got = score_of(city, "total", "total", cc)
+            got = float(city.total.get(cc, np.nan))
             ok = abs(got - r.total_score) <= TOLERANCE["city_score"] + 1e-9
             rows.append(_row("city_score", r.city_zh, r.city_en, "total", float(r.total_score), round(got, 4), ok,
                              "" if ok else "trade-off: city split not exact (see docs)"))
     for r in t.city_detail.itertuples():
         cc = czh.get(r.city_zh)
         code = r.indicator_path.split("/")[-1]
-        got = rank_of(city, code, cc)
+        got = rank_of(code, cc)
         pub = int(r.rank_2021)
         expl = ""
         if got != pub:
@@ -194,8 +206,7 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
             if isinstance(r.note, str) and "DISAGREEMENT" in r.note:
                 expl = "report contradiction: " + r.note
         rows.append(_row("city_detail_rank", r.city_zh, r.city_en, r.indicator_path, pub, got, got == pub, expl))
-    rows += _count_rows(t, prov, city, circ, ds)
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _norm_name(s: str) -> str:
@@ -281,6 +292,16 @@ def _count_rows(t, prov, city, circ, ds) -> list:
         ok = abs(got - val) < (0.005 + 1e-9 if r.is_share else 0.5) or (q == "avg_valuation" and abs(got - val * 1e4) < 0.5)
         if not ok and not expl:
             expl = _count_expl(t, prov, q, lvl, label, val, got, note)
+            if lvl == "city" and not r.is_share:
+                expl = _city_count_expl(t, city, ccode.get(label), q, val, got) or expl
+            if lvl == "city" and q in ("basic_layer_firm_count", "tech_layer_firm_count"):
+                # the index sees the two layers together: what the missing firms would cost there
+                cc = ccode.get(label)
+                bt = float(city.raw.at[cc, "basic_tech_firm_count"]) if cc in city.raw.index else None
+                why = bt is not None and _city_count_expl(t, city, cc, "basic_tech_firm_count", bt + val - got, bt)
+                if why:
+                    kind, _, rest = why.partition(": ")
+                    expl = f"{kind}: the index counts basic- and technology-layer firms together; {rest}"
         rows.append(_row("count", r.region_zh, label, q + (f" [{r.subject}]" if isinstance(r.subject, str) else ""),
                          val, got, ok, expl))
     return rows
@@ -303,6 +324,73 @@ def _count_expl(t, prov, q, lvl, label, val, got, note) -> str:
         return ("trade-off: a sum or share over provinces whose counts are held by their published scores and "
                 "ranks (priority: scores, then ranks, then counts)")
     return "trade-off: published scores and ranks come first; this figure gives way"
+
+
+def _rescored(city, raw: pd.DataFrame):
+    """The city evaluation ``city`` with its raw values replaced by ``raw``: normalised,
+    weighted and ranked by the pipeline's own stages."""
+    from types import SimpleNamespace
+
+    import graphkit as gk
+
+    scores = gk.normalise(raw, city.params.get("normalisation", "minmax"))
+    _, tier2, tier1, total = gk.weighted_scores(scores, city.spec)
+    ranks = pd.concat([gk.rank_table(scores), gk.rank_table(tier2), gk.rank_table(tier1),
+                       gk.rank(total).rename("total")], axis=1)
+    return SimpleNamespace(raw=raw, total=total, tier1=tier1, tier2=tier2, ranks=ranks)
+
+
+def _figure(r: dict) -> str:
+    if r["kind"] == "city_score":
+        return f"{r['region_en']}'s score {r['published']:g} -> {r['reproduced']:.2f}"
+    table = "Table 43 " if r["kind"] == "city_rank" else ""
+    return f"{table}{r['region_en']} {r['indicator'].split('/')[-1]} rank {r['published']} -> {r['reproduced']}"
+
+
+def _city_count_expl(t, city, code, q, val, got) -> str | None:
+    """What holding a published city count would cost, the rest of the split unchanged.
+
+    The city gets the published value; the difference comes from (or goes to) one other city
+    of its province, so that the province's figures stay as they are. Of those cities, the one
+    that loses the fewest published city figures (Table 43, the five scores, Tables 44-48) is
+    shown, with the figures it loses. Where no single city holds enough, the difference comes
+    from all of them in proportion. None where the count is not a count or sum indicator
+    of the index (a mean does not move by units between cities)."""
+    ops = dict(zip(city.spec.tier3.code, city.spec.tier3.op))
+    if code is None or ops.get(q, "mean") == "mean" or code not in city.raw.index:
+        return None
+    province = dict(zip(t.cities.code, t.cities.province_code))
+    name = dict(zip(t.cities.code, t.cities.en))
+    delta = val - got
+    others = [c for c in city.raw.index if c != code and province.get(c) == province.get(code)]
+    held = city.raw.loc[others, q].fillna(0.0)
+    if not others or held.sum() < delta:
+        return None
+    options = {c: pd.Series({c: delta}) for c in others if held[c] >= delta}
+    if not options:  # several cities give: in proportion, whole units (largest remainders)
+        share = held / held.sum() * delta
+        take = np.floor(share)
+        take[(share - take).sort_values(ascending=False, kind="stable").index[:int(delta - take.sum())]] += 1
+        options = {"the other cities of its province in proportion": take[take > 0]}
+    before = {(r["kind"], r["region_en"], r["indicator"]): bool(r["match"]) for r in _city_rows(t, city)}
+    best = None
+    for label, take in options.items():
+        raw = city.raw.copy()
+        raw.at[code, q] = val
+        raw.loc[take.index, q] -= take
+        after = _city_rows(t, _rescored(city, raw))
+        lost = [r for r in after if before[r["kind"], r["region_en"], r["indicator"]] and not r["match"]]
+        gained = sum(bool(r["match"]) and not before[r["kind"], r["region_en"], r["indicator"]] for r in after)
+        if best is None or (len(lost), -gained) < (len(best[1]), -best[2]):
+            best = (name.get(label, label), lost, gained)
+    other, lost, gained = best
+    how = (f"at {val:g} here ({abs(delta):g} {'more, taken from' if delta > 0 else 'fewer, given to'} "
+           f"{other}; the rest of the split unchanged)")
+    if not lost:
+        return (f"not held by the calibration: {how} no published city figure would be lost"
+                + (f" and {gained} would be gained" if gained else ""))
+    shown = "; ".join(_figure(r) for r in lost[:3]) + (f"; and {len(lost) - 3} more" if len(lost) > 3 else "")
+    return f"trade-off: {how} {len(lost)} published city figure{'s' if len(lost) > 1 else ''} would be lost: {shown}"
 
 
 def _portfolio(ds, subject: str, province_code) -> float:
