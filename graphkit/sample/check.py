@@ -382,13 +382,19 @@ def _city_count_expl(t, city, code, q, val, got) -> str | None:
         lost = [r for r in after if before[r["kind"], r["region_en"], r["indicator"]] and not r["match"]]
         gained = sum(bool(r["match"]) and not before[r["kind"], r["region_en"], r["indicator"]] for r in after)
         if best is None or (len(lost), -gained) < (len(best[1]), -best[2]):
-            best = (name.get(label, label), lost, gained)
-    other, lost, gained = best
+            moved = [r for r in after if r["kind"] == "city_score" and abs(r["reproduced"] - r["published"]) > 0.005]
+            best = (name.get(label, label), lost, gained, moved)
+    other, lost, gained, moved = best
     how = (f"at {val:g} here ({abs(delta):g} {'more, taken from' if delta > 0 else 'fewer, given to'} "
            f"{other}; the rest of the split unchanged)")
     if not lost:
+        # within the check's tolerance, but off the printed value, which the calibration keeps
+        off = "; ".join(f"{r['region_en']}'s score would move from the printed {r['published']:g} to "
+                        f"{r['reproduced']:.2f}" for r in moved)
         return (f"not held by the calibration: {how} no published city figure would be lost"
-                + (f" and {gained} would be gained" if gained else ""))
+                + (f" and {gained} would be gained" if gained else "")
+                + (f", though {off} (within ±{TOLERANCE['city_score']:g}; the calibration keeps the printed scores)"
+                   if off else ""))
     shown = "; ".join(_figure(r) for r in lost[:3]) + (f"; and {len(lost) - 3} more" if len(lost) > 3 else "")
     return f"trade-off: {how} {len(lost)} published city figure{'s' if len(lost) > 1 else ''} would be lost: {shown}"
 
