@@ -100,6 +100,19 @@ def _rank_expl(t, prov_en: str, path: str, published: int, got) -> str:
     return "trade-off: not held by the calibration (see docs/sample_calibration.md)"
 
 
+def _score_of(ev, level, code, region) -> float:
+    """Score of ``region`` at ``level`` (total, tier1, tier2) and indicator ``code``."""
+    if level == "total":
+        return float(ev.total.get(region, np.nan))
+    tab = ev.tier1 if level == "tier1" else ev.tier2
+    return float(tab.at[region, code]) if region in tab.index else np.nan
+
+
+def _rank_of(ev, code, region):
+    """Rank of ``region`` on ``code`` (any level), None where it has none."""
+    return int(ev.ranks.at[region, code]) if region in ev.ranks.index and pd.notna(ev.ranks.at[region, code]) else None
+
+
 def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     """Build the published-vs-reproduced rows from three evaluations (province, city, circle).
 
@@ -108,24 +121,45 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     (DataFrame with a ``total`` column), indexed by region code; ``ds`` (optional) is the
     dataset, for the counts the index does not aggregate (layers, named investors, nodes).
     """
+    rows = _province_rows(t, prov)
+    pz = dict(zip(t.provinces.en, t.provinces.zh))
+    pcode = t.en2code
+
+    # circles
+    for r in t.circles_table.itertuples():
+        c = r.circle_code
+        for code in ["total"] + list(t.tier1):
+            pub = float(r.total_score if code == "total" else getattr(r, f"{code}_score"))
+            got = _score_of(circ, "total" if code == "total" else "tier1", code, c)
+            ok = abs(got - pub) <= TOLERANCE["circle_score"] + 1e-9
+            rows.append(_row("circle_score", r.circle_zh, r.circle_en, code, pub, round(got, 4), ok,
+                             "" if ok else "trade-off: circle sums follow the province scores"))
+            pr = int(r.total_rank if code == "total" else getattr(r, f"{code}_rank"))
+            gr = _rank_of(circ, code, c)
+            rows.append(_row("circle_rank", r.circle_zh, r.circle_en, code, pr, gr, gr == pr,
+                             "" if gr == pr else "trade-off: not held by the calibration"))
+    for r in t.circle_subranks.itertuples():
+        c = CIRCLE_CODES[r.circle_en]
+        gr = _rank_of(circ, r.indicator, c)
+        pr = int(r.rank_2021)
+        rows.append(_row("circle_rank", r.circle_zh, r.circle_en, f"table{r.table}:{r.indicator}", pr, gr, gr == pr,
+                         "" if gr == pr else "trade-off: not held by the calibration"))
+    rows += _city_rows(t, city)
+    rows += _count_rows(t, prov, city, circ, ds)
+    return pd.DataFrame(rows)
+
+
+def _province_rows(t, prov) -> list:
+    """Rows for the province figures: published scores, Table 3, tier-2 and tier-3 ranks;
+    ``prov`` as in :func:`compare`."""
     from graphkit.sample.calib_targets import SCORE_CHOICES
 
     rows = []
     pz = dict(zip(t.provinces.en, t.provinces.zh))
     pcode = t.en2code
 
-    def score_of(ev, level, code, region):
-        if level == "total":
-            return float(ev.total.get(region, np.nan))
-        tab = ev.tier1 if level == "tier1" else ev.tier2
-        return float(tab.at[region, code]) if region in tab.index else np.nan
-
-    def rank_of(ev, code, region):
-        return int(ev.ranks.at[region, code]) if region in ev.ranks.index and pd.notna(ev.ranks.at[region, code]) else None
-
-    # province scores
     for r in t.province_scores.itertuples():
-        got = score_of(prov, r.level, r.indicator, pcode[r.province_en])
+        got = _score_of(prov, r.level, r.indicator, pcode[r.province_en])
         ok = abs(got - r.score) <= TOLERANCE["province_score"] + 1e-9
         expl = ""
         key = (r.province_en, r.indicator)
@@ -139,39 +173,18 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     for r in t.table3.itertuples():
         for code in ["total"] + list(t.tier1):
             pub = int(getattr(r, f"{code}_2021"))
-            got = rank_of(prov, code, pcode[r.province_en])
+            got = _rank_of(prov, code, pcode[r.province_en])
             rows.append(_row("table3_rank", pz[r.province_en], r.province_en, code, pub, got, got == pub,
                              "" if got == pub else "trade-off: not held by the calibration"))
     # detail ranks (tier 2 and 3)
     d = t.detail[t.detail.level.isin(["tier2", "tier3"]) & t.detail.rank_2021.notna()]
     for r in d.itertuples():
         code = r.indicator_path.split("/")[-1]
-        got = rank_of(prov, code, pcode[r.province_en])
+        got = _rank_of(prov, code, pcode[r.province_en])
         pub = int(r.rank_2021)
         rows.append(_row("detail_rank", r.province_zh, r.province_en, r.indicator_path, pub, got, got == pub,
                          "" if got == pub else _rank_expl(t, r.province_en, r.indicator_path, pub, got)))
-    # circles
-    for r in t.circles_table.itertuples():
-        c = r.circle_code
-        for code in ["total"] + list(t.tier1):
-            pub = float(r.total_score if code == "total" else getattr(r, f"{code}_score"))
-            got = score_of(circ, "total" if code == "total" else "tier1", code, c)
-            ok = abs(got - pub) <= TOLERANCE["circle_score"] + 1e-9
-            rows.append(_row("circle_score", r.circle_zh, r.circle_en, code, pub, round(got, 4), ok,
-                             "" if ok else "trade-off: circle sums follow the province scores"))
-            pr = int(r.total_rank if code == "total" else getattr(r, f"{code}_rank"))
-            gr = rank_of(circ, code, c)
-            rows.append(_row("circle_rank", r.circle_zh, r.circle_en, code, pr, gr, gr == pr,
-                             "" if gr == pr else "trade-off: not held by the calibration"))
-    for r in t.circle_subranks.itertuples():
-        c = CIRCLE_CODES[r.circle_en]
-        gr = rank_of(circ, r.indicator, c)
-        pr = int(r.rank_2021)
-        rows.append(_row("circle_rank", r.circle_zh, r.circle_en, f"table{r.table}:{r.indicator}", pr, gr, gr == pr,
-                         "" if gr == pr else "trade-off: not held by the calibration"))
-    rows += _city_rows(t, city)
-    rows += _count_rows(t, prov, city, circ, ds)
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _city_rows(t, city) -> list:
@@ -180,14 +193,11 @@ def _city_rows(t, city) -> list:
     rows = []
     czh = dict(zip(t.cities.zh, t.cities.code))
 
-    def rank_of(code, region):
-        return int(city.ranks.at[region, code]) if region in city.ranks.index and pd.notna(city.ranks.at[region, code]) else None
-
     for r in t.city_top20.itertuples():
         cc = czh.get(r.city_zh)
         for code in ["total"] + list(t.tier1):
             pub = int(getattr(r, "total_rank" if code == "total" else f"{code}_rank"))
-            got = rank_of(code, cc)
+            got = _rank_of(city, code, cc)
             rows.append(_row("city_rank", r.city_zh, r.city_en, code, pub, got, got == pub,
                              "" if got == pub else "trade-off: city split not exact (see docs)"))
         if pd.notna(r.total_score):
@@ -198,7 +208,7 @@ def _city_rows(t, city) -> list:
     for r in t.city_detail.itertuples():
         cc = czh.get(r.city_zh)
         code = r.indicator_path.split("/")[-1]
-        got = rank_of(code, cc)
+        got = _rank_of(city, code, cc)
         pub = int(r.rank_2021)
         expl = ""
         if got != pub:
