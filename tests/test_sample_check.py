@@ -167,3 +167,91 @@ def test_city_count_explanations_hold_in_an_independent_rescoring(result):
         assert len(before - held(raw)) == int(m.group(5) or 0), r.explanation
         checked += 1
     assert checked >= 10
+
+
+def _province_figures_held(t, raw, tier3, t2parent, tier1_codes, members) -> set:
+    """Published province and circle figures that hold for province raw values, scored with the
+    plain pandas helpers of tests/test_calibrate.py (circles: sums of their members)."""
+    import pandas as pd
+
+    from tests.test_calibrate import _rank, _scores
+
+    norm, contrib, tier2, tier1, total = _scores(raw, tier3, t2parent)
+    level = pd.concat([total.rename("total"), tier1, tier2], axis=1)
+    ranks = pd.concat([level, norm], axis=1).apply(_rank)
+    en = t.en2code
+    held = {("score", r.province_en, r.indicator, r.score) for r in t.province_scores.itertuples()
+            if abs(level.at[en[r.province_en], r.indicator] - r.score) <= 0.05 + 1e-9}
+    held |= {("table3", r.province_en, k) for r in t.table3.itertuples() for k in ["total"] + tier1_codes
+             if ranks.at[en[r.province_en], k] == getattr(r, f"{k}_2021")}
+    d = t.detail[t.detail.level.isin(["tier2", "tier3"]) & t.detail.rank_2021.notna()]
+    held |= {("detail", r.province_en, r.indicator_path) for r in d.itertuples()
+             if ranks.at[en[r.province_en], r.indicator_path.split("/")[-1]] == r.rank_2021}
+    circ = pd.DataFrame({c: pd.concat([level, contrib], axis=1).loc[m].sum() for c, m in members.items()}).T
+    crank = circ.apply(_rank)
+    for r in t.circles_table.itertuples():
+        for k in ["total"] + tier1_codes:
+            if abs(circ.at[r.circle_code, k] - getattr(r, "total_score" if k == "total" else f"{k}_score")) <= 0.1 + 1e-9:
+                held.add(("circle score", r.circle_en, k))
+            if crank.at[r.circle_code, k] == getattr(r, "total_rank" if k == "total" else f"{k}_rank"):
+                held.add(("circle rank", r.circle_en, k))
+    code = {v: k for k, v in {"JJJ": "Beijing-Tianjin-Hebei", "YRD": "Yangtze River Delta", "PRD": "Pearl River Delta",
+                              "CY": "Sichuan-Chongqing"}.items()}
+    held |= {("circle sub-rank", r.table, r.circle_en, r.indicator) for r in t.circle_subranks.itertuples()
+             if crank.at[code[r.circle_en], r.indicator] == r.rank_2021}
+    return held
+
+
+def test_province_and_circle_count_explanations_hold_in_an_independent_rescoring(result):
+    """A province or circle count's explanation says what holding it would cost, the
+    provinces outside making up the difference in proportion to what they hold: rescored
+    here with the plain pandas scoring, the same change loses exactly the figures it names."""
+    import re
+
+    import numpy as np
+    import pandas as pd
+
+    from graphkit.sample.calib_targets import load_targets
+    from tests.test_calibrate import _raw, _spec
+
+    t = load_targets()
+    tier3, t2parent, tier1_codes = _spec()
+    cv = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
+    codes = sorted(t.provinces.code)
+    raw0 = _raw(cv, "province_code", tier3).reindex(codes)
+    for c, spec in tier3.items():
+        if spec["op"] != "mean":
+            raw0[c] = raw0[c].fillna(0.0)
+    circles = pd.read_csv(ROOT / "data" / "regions" / "circles.csv", dtype=str)
+    members = {r.code: r.members.split(";") for r in circles.itertuples()}
+    group = {r.en: r.members.split(";") for r in circles.itertuples()}
+    in_circle = sorted({p for m in members.values() for p in m})
+    group["Four economic circles combined"] = in_circle
+    group["Regions outside the four circles"] = sorted(set(codes) - set(in_circle))
+    before = _province_figures_held(t, raw0, tier3, t2parent, tier1_codes, members)
+    claim = re.compile(r"with ([\d,.]+) (more|fewer) (\w+) (here|in ([\w ]+)) \((?:taken from|given to) the provinces "
+                       r"outside in proportion; the rest unchanged\) (?:(\d+) published province or circle figures? "
+                       r"would be lost|no published province or circle figure)")
+    name_code = dict(zip(t.provinces.en, t.provinces.code))
+    checked = 0
+    for r in result.mismatches("count").itertuples():
+        m = claim.search(r.explanation)
+        if not m or m.group(3) == "financing_amount":
+            continue
+        j = m.group(3)
+        delta = float(m.group(1).replace(",", "")) * (1 if m.group(2) == "more" else -1)
+        region = name_code[r.region_en] if m.group(4) == "here" else name_code[m.group(5)]
+        inside = [region] if m.group(4) == "here" else group[r.region_en]
+        outside = raw0.loc[[c for c in codes if c not in inside], j]
+        outside = outside[outside > 0]
+        share = outside / outside.sum() * delta
+        give = np.floor(share)
+        order = (share - give).sort_values(ascending=False, kind="stable").index
+        give[order[:int(round(delta - give.sum()))]] += 1
+        raw = raw0.copy()
+        raw.at[region, j] += delta
+        raw.loc[give.index, j] -= give
+        lost = before - _province_figures_held(t, raw, tier3, t2parent, tier1_codes, members)
+        assert len(lost) == int(m.group(6) or 0), (r.explanation, sorted(lost))
+        checked += 1
+    assert checked >= 30

@@ -125,25 +125,7 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     pz = dict(zip(t.provinces.en, t.provinces.zh))
     pcode = t.en2code
 
-    # circles
-    for r in t.circles_table.itertuples():
-        c = r.circle_code
-        for code in ["total"] + list(t.tier1):
-            pub = float(r.total_score if code == "total" else getattr(r, f"{code}_score"))
-            got = _score_of(circ, "total" if code == "total" else "tier1", code, c)
-            ok = abs(got - pub) <= TOLERANCE["circle_score"] + 1e-9
-            rows.append(_row("circle_score", r.circle_zh, r.circle_en, code, pub, round(got, 4), ok,
-                             "" if ok else "trade-off: circle sums follow the province scores"))
-            pr = int(r.total_rank if code == "total" else getattr(r, f"{code}_rank"))
-            gr = _rank_of(circ, code, c)
-            rows.append(_row("circle_rank", r.circle_zh, r.circle_en, code, pr, gr, gr == pr,
-                             "" if gr == pr else "trade-off: not held by the calibration"))
-    for r in t.circle_subranks.itertuples():
-        c = CIRCLE_CODES[r.circle_en]
-        gr = _rank_of(circ, r.indicator, c)
-        pr = int(r.rank_2021)
-        rows.append(_row("circle_rank", r.circle_zh, r.circle_en, f"table{r.table}:{r.indicator}", pr, gr, gr == pr,
-                         "" if gr == pr else "trade-off: not held by the calibration"))
+    rows += _circle_rows(t, circ)
     rows += _city_rows(t, city)
     rows += _count_rows(t, prov, city, circ, ds)
     return pd.DataFrame(rows)
@@ -184,6 +166,31 @@ def _province_rows(t, prov) -> list:
         pub = int(r.rank_2021)
         rows.append(_row("detail_rank", r.province_zh, r.province_en, r.indicator_path, pub, got, got == pub,
                          "" if got == pub else _rank_expl(t, r.province_en, r.indicator_path, pub, got)))
+    return rows
+
+
+def _circle_rows(t, circ) -> list:
+    """Rows for the circle figures: Table 4's scores and ranks, the sub-ranks of Tables 5-11;
+    ``circ`` as in :func:`compare`."""
+    rows = []
+    for r in t.circles_table.itertuples():
+        c = r.circle_code
+        for code in ["total"] + list(t.tier1):
+            pub = float(r.total_score if code == "total" else getattr(r, f"{code}_score"))
+            got = _score_of(circ, "total" if code == "total" else "tier1", code, c)
+            ok = abs(got - pub) <= TOLERANCE["circle_score"] + 1e-9
+            rows.append(_row("circle_score", r.circle_zh, r.circle_en, code, pub, round(got, 4), ok,
+                             "" if ok else "trade-off: circle sums follow the province scores"))
+            pr = int(r.total_rank if code == "total" else getattr(r, f"{code}_rank"))
+            gr = _rank_of(circ, code, c)
+            rows.append(_row("circle_rank", r.circle_zh, r.circle_en, code, pr, gr, gr == pr,
+                             "" if gr == pr else "trade-off: not held by the calibration"))
+    for r in t.circle_subranks.itertuples():
+        c = CIRCLE_CODES[r.circle_en]
+        gr = _rank_of(circ, r.indicator, c)
+        pr = int(r.rank_2021)
+        rows.append(_row("circle_rank", r.circle_zh, r.circle_en, f"table{r.table}:{r.indicator}", pr, gr, gr == pr,
+                         "" if gr == pr else "trade-off: not held by the calibration"))
     return rows
 
 
@@ -235,6 +242,7 @@ def _count_rows(t, prov, city, circ, ds) -> list:
     circles = t.circles
     all_circ = sorted({p for ps in circles.values() for p in ps})
     prov_raw = prov.raw
+    pfig = None  # the province and circle figures, built when a count needs them
     national = prov_raw.fillna(0).sum()
     layer = None
     if ds is not None and "layer" in ds.nodes["firm"].columns:
@@ -312,6 +320,18 @@ def _count_rows(t, prov, city, circ, ds) -> list:
                 if why:
                     kind, _, rest = why.partition(": ")
                     expl = f"{kind}: the index counts basic- and technology-layer firms together; {rest}"
+            if lvl in ("province", "circle", "outside_circles") and expl.startswith("trade-off"):
+                members = _members(t, lvl, label)
+                j, delta = _units(q, r.is_share, val, got, members, prov_raw, national)
+                if members and j is not None and r.is_share and delta == 0:
+                    part, whole = float(prov_raw.loc[members, j].fillna(0).sum()), float(national[j])
+                    expl = (f"trade-off: whole counts: {part:g} of the sample's {whole:g} {j} give {got:.4f} %, "
+                            f"one more {100 * (part + 1) / whole:.4f} %, one fewer {100 * (part - 1) / whole:.4f} %; "
+                            f"none is within 0.005 of {val:g} %")
+                elif members and j is not None:
+                    if pfig is None:
+                        pfig = _Figures(t, _province_rows(t, prov) + _circle_rows(t, circ))
+                    expl = _province_count_expl(t, prov, pfig, members, j, delta, val, lvl == "province") or expl
         rows.append(_row("count", r.region_zh, label, q + (f" [{r.subject}]" if isinstance(r.subject, str) else ""),
                          val, got, ok, expl))
     return rows
@@ -336,25 +356,206 @@ def _count_expl(t, prov, q, lvl, label, val, got, note) -> str:
     return "trade-off: published scores and ranks come first; this figure gives way"
 
 
-def _rescored(city, raw: pd.DataFrame):
-    """The city evaluation ``city`` with its raw values replaced by ``raw``: normalised,
-    weighted and ranked by the pipeline's own stages."""
+def _rescored(ev, raw: pd.DataFrame):
+    """The evaluation ``ev`` with its raw values replaced by ``raw``: normalised, weighted and
+    ranked by the pipeline's own stages."""
     from types import SimpleNamespace
 
     import graphkit as gk
 
-    scores = gk.normalise(raw, city.params.get("normalisation", "minmax"))
-    _, tier2, tier1, total = gk.weighted_scores(scores, city.spec)
+    scores = gk.normalise(raw, ev.params.get("normalisation", "minmax"))
+    contrib, tier2, tier1, total = gk.weighted_scores(scores, ev.spec)
     ranks = pd.concat([gk.rank_table(scores), gk.rank_table(tier2), gk.rank_table(tier1),
                        gk.rank(total).rename("total")], axis=1)
-    return SimpleNamespace(raw=raw, total=total, tier1=tier1, tier2=tier2, ranks=ranks)
+    return SimpleNamespace(raw=raw, scores=scores, contributions=contrib, total=total, tier1=tier1, tier2=tier2,
+                           ranks=ranks, spec=ev.spec, params=ev.params)
 
 
-def _figure(r: dict) -> str:
-    if r["kind"] == "city_score":
-        return f"{r['region_en']}'s score {r['published']:g} -> {r['reproduced']:.2f}"
-    table = "Table 43 " if r["kind"] == "city_rank" else ""
-    return f"{table}{r['region_en']} {r['indicator'].split('/')[-1]} rank {r['published']} -> {r['reproduced']}"
+def _circles_of(prov):
+    """The circles' scores and ranks as the pipeline derives them from province scores
+    (graphkit.evaluation: a circle's score is the sum of its members')."""
+    from types import SimpleNamespace
+
+    from graphkit.regions import load_regions
+    from graphkit.score import rank, rank_table, sum_groups
+
+    members = load_regions().circle_members()
+    contrib, tier2, tier1 = (sum_groups(x, members) for x in (prov.contributions, prov.tier2, prov.tier1))
+    total = tier1.sum(axis=1).rename("total")
+    ranks = pd.concat([rank_table(contrib), rank_table(tier2), rank_table(tier1), rank(total).rename("total")], axis=1)
+    return SimpleNamespace(total=total, tier1=tier1, tier2=tier2, ranks=ranks)
+
+
+class _Figures:
+    """Published figures (rows of :func:`compare` of the score and rank kinds) as index
+    arrays, to tell quickly which of them hold in a rescored evaluation."""
+
+    LEVEL = {"province_score": "province", "table3_rank": "province", "detail_rank": "province",
+             "circle_score": "circle", "circle_rank": "circle",
+             "city_score": "city", "city_rank": "city", "city_detail_rank": "city"}
+
+    def __init__(self, t, rows: list[dict]):
+        code = {"province": {**t.en2code, **dict(zip(t.provinces.zh, t.provinces.code))},
+                "circle": CIRCLE_CODES, "city": dict(zip(t.cities.zh, t.cities.code))}
+        self.rows = [r for r in rows if r["kind"] in self.LEVEL]
+        self.level = np.array([self.LEVEL[r["kind"]] for r in self.rows])
+        self.region = [code[self.LEVEL[r["kind"]]].get(r["region_en"], code[self.LEVEL[r["kind"]]].get(r["region"]))
+                       for r in self.rows]
+        self.column = [str(r["indicator"]).split("/")[-1].split(":")[-1] for r in self.rows]
+        self.is_score = np.array([r["kind"].endswith("_score") for r in self.rows])
+        self.published = np.array([float(r["published"]) for r in self.rows])
+        self.tol = np.array([TOLERANCE.get(r["kind"], 0.0) + 1e-9 for r in self.rows])
+        self.held = np.array([bool(r["match"]) for r in self.rows])
+        self.reproduced = np.array([float(r["reproduced"]) if r["reproduced"] is not None else np.nan
+                                    for r in self.rows])
+
+    def holding(self, evs: dict) -> np.ndarray:
+        """Which figures hold in ``evs`` (level -> evaluation-like object)."""
+        out = self.held.copy()
+        for level, ev in evs.items():
+            for is_score, frame in ((True, pd.concat([ev.total.rename("total"), ev.tier1, ev.tier2], axis=1)),
+                                    (False, ev.ranks)):
+                sel = np.flatnonzero((self.level == level) & (self.is_score == is_score))
+                if not len(sel):
+                    continue
+                r = frame.index.get_indexer([self.region[i] for i in sel])
+                c = frame.columns.get_indexer([self.column[i] for i in sel])
+                v = frame.to_numpy(float)[r, c]
+                out[sel] = np.abs(v - self.published[sel]) <= self.tol[sel] if is_score else v == self.published[sel]
+        return out
+
+    def value(self, i: int, evs: dict) -> float:
+        """Figure i (a score or a rank) as it is in ``evs``."""
+        ev, col, region = evs[self.level[i]], self.column[i], self.region[i]
+        if not self.is_score[i]:
+            return float(ev.ranks.at[region, col])
+        if col == "total":
+            return float(ev.total[region])
+        return float((ev.tier1 if col in ev.tier1.columns else ev.tier2).at[region, col])
+
+    def describe(self, i: int, evs: dict) -> str:
+        """One figure, published and as it would be in ``evs``."""
+        r, col = self.rows[i], self.column[i]
+        if self.is_score[i]:
+            return f"{r['region_en']}'s {col} score {r['published']:g} -> {self.value(i, evs):.2f}"
+        table = {"city_rank": "Table 43 ", "table3_rank": "Table 3 "}.get(r["kind"], "")
+        return f"{table}{r['region_en']} {col} rank {r['published']} -> {int(self.value(i, evs))}"
+
+
+def _cheapest(figures: _Figures, options: dict, rescore) -> tuple:
+    """Of ``options`` (label -> raw table), the one whose rescoring (``rescore``: raw -> {level:
+    evaluation}) loses the fewest published figures, then gains the most. Returns (label,
+    lost figure indices, number gained, the rescored evaluations)."""
+    best = None
+    for label, raw in options.items():
+        evs = rescore(raw)
+        now = figures.holding(evs)
+        lost = np.flatnonzero(figures.held & ~now)
+        gained = int((~figures.held & now).sum())
+        if best is None or (len(lost), -gained) < (len(best[1]), -best[2]):
+            best = (label, lost, gained, evs)
+    return best
+
+
+def _cost_text(figures: _Figures, best: tuple, how: str, what: str, printed: str | None = None) -> str:
+    """The explanation of a count that gives way, from :func:`_cheapest`'s choice."""
+    label, lost, gained, evs = best
+    if not len(lost):
+        off = ""
+        if printed:  # within the check's tolerance, but off the printed value the calibration keeps
+            moved = [i for i in range(len(figures.rows)) if figures.rows[i]["kind"] == printed and figures.held[i]
+                     and abs(figures.value(i, evs) - figures.published[i]) > 0.005
+                     and abs(figures.value(i, evs) - figures.reproduced[i]) > 0.0005]
+            off = "; ".join(figures.describe(i, evs) for i in moved[:3]) + (
+                f"; and {len(moved) - 3} more" if len(moved) > 3 else "")
+            off = f", though {off} (within tolerance; the calibration keeps the printed scores)" if off else ""
+        return (f"not held by the calibration: {how} no published {what} figure would be lost"
+                + (f" and {gained} would be gained" if gained else "") + off)
+    shown = "; ".join(figures.describe(i, evs) for i in lost[:3]) + (f"; and {len(lost) - 3} more" if len(lost) > 3 else "")
+    return f"trade-off: {how} {len(lost)} published {what} figure{'s' if len(lost) > 1 else ''} would be lost: {shown}"
+
+
+def _members(t, lvl: str, label: str) -> list[str]:
+    """Province codes a published province, circle or outside-circles count adds up."""
+    in_circle = sorted({p for ps in t.circles.values() for p in ps})
+    if lvl == "province":
+        return [t.en2code[label]] if label in t.en2code else []
+    if label == "Four economic circles combined":
+        return in_circle
+    if label == "Regions outside the four circles":
+        return sorted(set(t.provinces.code) - set(in_circle))
+    return list(t.circles.get(CIRCLE_CODES.get(label, ""), []))
+
+
+#: Layer counts the index sees as part of another indicator.
+_LAYER_OF = {"basic_layer_firm_count": "basic_tech_firm_count", "tech_layer_firm_count": "basic_tech_firm_count",
+             "application_layer_firm_count": "firm_count"}
+
+
+def _units(q: str, is_share: bool, val: float, got: float, members: list, raw: pd.DataFrame, national) -> tuple:
+    """(indicator, units to add to the members) that would hold a published count or share of
+    them; (None, 0) where it is not a count or sum indicator of the index."""
+    j = SHARE_OF.get(q) if is_share else _LAYER_OF.get(q, q)
+    if j not in raw.columns:
+        return None, 0.0
+    if is_share:
+        part = float(raw.loc[members, j].fillna(0).sum())
+        delta = float(val) / 100.0 * float(national[j]) - part
+    else:
+        delta = float(val) - float(got)
+    return j, (delta if j == "financing_amount" else float(round(delta)))
+
+
+def _spread(values: pd.Series, total: float, whole: bool) -> pd.Series:
+    """``total`` split over ``values``' index in proportion to them (whole units by largest
+    remainders when ``whole``)."""
+    share = values / values.sum() * total
+    if not whole:
+        return share
+    out = np.floor(share)
+    out[(share - out).sort_values(ascending=False, kind="stable").index[:int(round(total - out.sum()))]] += 1
+    return out
+
+
+def _province_count_expl(t, prov, figures: "_Figures", members: list, j: str, delta: float, val: float,
+                         single: bool) -> str | None:
+    """What holding a published province or circle count would cost, the rest unchanged.
+
+    ``delta`` units of indicator ``j`` go to (or leave) one member province; the provinces
+    outside ``members`` make up the difference in proportion to what they hold, so national
+    totals (the sample sizes) stay. Each member is tried; the one that loses the fewest
+    published province and circle figures is shown."""
+    ops = dict(zip(prov.spec.tier3.code, prov.spec.tier3.op))
+    if ops.get(j, "mean") == "mean" or abs(delta) < 1e-9:
+        return None
+    raw0 = prov.raw.fillna({c: 0.0 for c in prov.raw.columns if ops.get(c) != "mean"})
+    outside = raw0.loc[~raw0.index.isin(members), j]
+    outside = outside[outside > 0]
+    if outside.empty or outside.sum() < delta:
+        return None
+    give = _spread(outside, delta, j != "financing_amount")
+    name = dict(zip(t.provinces.code, t.provinces.en))
+    options = {}
+    for m in members:
+        if raw0.at[m, j] + delta < 0:
+            continue
+        raw = raw0.copy()
+        raw.at[m, j] += delta
+        raw.loc[give.index, j] -= give
+        options[name[m]] = raw
+
+    def rescore(raw):
+        p2 = _rescored(prov, raw)
+        return {"province": p2, "circle": _circles_of(p2)}
+
+    if not options:
+        return None
+    best = _cheapest(figures, options, rescore)
+    amount = f"{abs(delta):,.2f}" if j == "financing_amount" else f"{abs(delta):g}"
+    where = "here" if single else f"in {best[0]}"
+    how = (f"with {amount} {'more' if delta > 0 else 'fewer'} {j} {where} ({'taken from' if delta > 0 else 'given to'} "
+           f"the provinces outside in proportion; the rest unchanged)")
+    return _cost_text(figures, best, how, "province or circle", printed="province_score")
 
 
 def _city_count_expl(t, city, code, q, val, got) -> str | None:
@@ -376,37 +577,21 @@ def _city_count_expl(t, city, code, q, val, got) -> str | None:
     held = city.raw.loc[others, q].fillna(0.0)
     if not others or held.sum() < delta:
         return None
-    options = {c: pd.Series({c: delta}) for c in others if held[c] >= delta}
-    if not options:  # several cities give: in proportion, whole units (largest remainders)
-        share = held / held.sum() * delta
-        take = np.floor(share)
-        take[(share - take).sort_values(ascending=False, kind="stable").index[:int(delta - take.sum())]] += 1
-        options = {"the other cities of its province in proportion": take[take > 0]}
-    before = {(r["kind"], r["region_en"], r["indicator"]): bool(r["match"]) for r in _city_rows(t, city)}
-    best = None
-    for label, take in options.items():
+    takes = {name[c]: pd.Series({c: delta}) for c in others if held[c] >= delta}
+    if not takes:  # several cities give, in proportion to what they hold
+        take = _spread(held[held > 0], delta, True)
+        takes = {"the other cities of its province in proportion": take[take > 0]}
+    options = {}
+    for label, take in takes.items():
         raw = city.raw.copy()
         raw.at[code, q] = val
         raw.loc[take.index, q] -= take
-        after = _city_rows(t, _rescored(city, raw))
-        lost = [r for r in after if before[r["kind"], r["region_en"], r["indicator"]] and not r["match"]]
-        gained = sum(bool(r["match"]) and not before[r["kind"], r["region_en"], r["indicator"]] for r in after)
-        if best is None or (len(lost), -gained) < (len(best[1]), -best[2]):
-            moved = [r for r in after if r["kind"] == "city_score" and abs(r["reproduced"] - r["published"]) > 0.005]
-            best = (name.get(label, label), lost, gained, moved)
-    other, lost, gained, moved = best
+        options[label] = raw
+    figures = _Figures(t, _city_rows(t, city))
+    best = _cheapest(figures, options, lambda raw: {"city": _rescored(city, raw)})
     how = (f"at {val:g} here ({abs(delta):g} {'more, taken from' if delta > 0 else 'fewer, given to'} "
-           f"{other}; the rest of the split unchanged)")
-    if not lost:
-        # within the check's tolerance, but off the printed value, which the calibration keeps
-        off = "; ".join(f"{r['region_en']}'s score would move from the printed {r['published']:g} to "
-                        f"{r['reproduced']:.2f}" for r in moved)
-        return (f"not held by the calibration: {how} no published city figure would be lost"
-                + (f" and {gained} would be gained" if gained else "")
-                + (f", though {off} (within ±{TOLERANCE['city_score']:g}; the calibration keeps the printed scores)"
-                   if off else ""))
-    shown = "; ".join(_figure(r) for r in lost[:3]) + (f"; and {len(lost) - 3} more" if len(lost) > 3 else "")
-    return f"trade-off: {how} {len(lost)} published city figure{'s' if len(lost) > 1 else ''} would be lost: {shown}"
+           f"{best[0]}; the rest of the split unchanged)")
+    return _cost_text(figures, best, how, "city", printed="city_score")
 
 
 def _portfolio(ds, subject: str, province_code) -> float:
