@@ -122,9 +122,6 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     dataset, for the counts the index does not aggregate (layers, named investors, nodes).
     """
     rows = _province_rows(t, prov)
-    pz = dict(zip(t.provinces.en, t.provinces.zh))
-    pcode = t.en2code
-
     rows += _circle_rows(t, circ)
     rows += _city_rows(t, city)
     rows += _count_rows(t, prov, city, circ, ds)
@@ -199,7 +196,6 @@ def _city_rows(t, city) -> list:
     Tables 44-48; ``city`` as in :func:`compare`."""
     rows = []
     czh = dict(zip(t.cities.zh, t.cities.code))
-
     for r in t.city_top20.itertuples():
         cc = czh.get(r.city_zh)
         for code in ["total"] + list(t.tier1):
@@ -331,7 +327,7 @@ def _count_rows(t, prov, city, circ, ds) -> list:
                 elif members and j is not None:
                     if pfig is None:
                         pfig = _Figures(t, _province_rows(t, prov) + _circle_rows(t, circ))
-                    expl = _province_count_expl(t, prov, pfig, members, j, delta, val, lvl == "province") or expl
+                    expl = _province_count_expl(t, prov, pfig, members, j, delta, lvl == "province") or expl
         rows.append(_row("count", r.region_zh, label, q + (f" [{r.subject}]" if isinstance(r.subject, str) else ""),
                          val, got, ok, expl))
     return rows
@@ -459,7 +455,7 @@ def _cheapest(figures: _Figures, options: dict, rescore) -> tuple:
 
 def _cost_text(figures: _Figures, best: tuple, how: str, what: str, printed: str | None = None) -> str:
     """The explanation of a count that gives way, from :func:`_cheapest`'s choice."""
-    label, lost, gained, evs = best
+    _, lost, gained, evs = best
     if not len(lost):
         off = ""
         if printed:  # within the check's tolerance, but off the printed value the calibration keeps
@@ -517,7 +513,7 @@ def _spread(values: pd.Series, total: float, whole: bool) -> pd.Series:
     return out
 
 
-def _province_count_expl(t, prov, figures: "_Figures", members: list, j: str, delta: float, val: float,
+def _province_count_expl(t, prov, figures: _Figures, members: list, j: str, delta: float,
                          single: bool) -> str | None:
     """What holding a published province or circle count would cost, the rest unchanged.
 
