@@ -19,7 +19,10 @@ kind                      what                                                  
 ========================  =====================================================  ==========
 
 Each mismatch carries an explanation: a contradiction in the report (with the figures that
-contradict), or the trade-off the calibration took (see docs/sample_calibration.md).
+contradict), or the trade-off the calibration took (see docs/sample_calibration.md). For a
+count that gives way, the trade-off is measured: the count is held, the difference made up
+elsewhere in the same province or outside the circle, the index rescored with the
+pipeline's own stages, and the published figures that would be lost are named.
 """
 from __future__ import annotations
 
