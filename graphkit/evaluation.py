@@ -17,7 +17,7 @@ from graphkit.normalise import normalise
 from graphkit.score import rank, rank_table, sum_groups, weighted_scores
 from graphkit.spec import Spec, load_spec
 
-__all__ = ["Evaluation", "evaluate"]
+__all__ = ["Evaluation", "evaluate", "score_raw", "sum_circles"]
 
 
 @dataclass
@@ -80,6 +80,31 @@ class Evaluation:
         return evaluate(self.dataset, **params)
 
 
+def _rank_levels(tier3: pd.DataFrame, tier2: pd.DataFrame, tier1: pd.DataFrame, total: pd.Series) -> pd.DataFrame:
+    return pd.concat([rank_table(tier3), rank_table(tier2), rank_table(tier1), rank(total).rename("total")], axis=1)
+
+
+def score_raw(raw: pd.DataFrame, spec: Spec, normalisation: str = "minmax") -> tuple:
+    """The stages after aggregation, on a raw table (regions × tier-3 indicators): normalise,
+    weight, rank. Returns (scores, contributions, tier2, tier1, total, ranks) as in
+    :class:`Evaluation`; changing a raw value and calling this again shows what it moves."""
+    scores = normalise(raw, normalisation)
+    contrib, tier2, tier1, total = weighted_scores(scores, spec)
+    # Ranks of tier-3 indicators are ranks of their scores (equivalently of raw values,
+    # with a missing mean ranked as 0).
+    return scores, contrib, tier2, tier1, total, _rank_levels(scores, tier2, tier1, total)
+
+
+def sum_circles(prov, members: dict[str, list[str]], index=None) -> tuple:
+    """The circles' tables from a province evaluation: each circle's scores are the sums of
+    its members' (the report's Table 4), its tier-3 ranks those of the summed contributions.
+    ``index`` orders the circles. Returns (scores, contributions, tier2, tier1, total, ranks)."""
+    tables = [sum_groups(x, members) for x in (prov.scores, prov.contributions, prov.tier2, prov.tier1)]
+    scores, contrib, tier2, tier1 = tables if index is None else [x.reindex(index) for x in tables]
+    total = tier1.sum(axis=1).rename("total")
+    return scores, contrib, tier2, tier1, total, _rank_levels(contrib, tier2, tier1, total)
+
+
 def _circle_evaluation(ds: Dataset, spec: Spec, as_of, normalisation: str, params: dict) -> Evaluation:
     from graphkit.regions import load_regions
 
@@ -89,12 +114,7 @@ def _circle_evaluation(ds: Dataset, spec: Spec, as_of, normalisation: str, param
     # A circle's scores are the sums of its members' scores (the report's Table 4); its raw
     # values are aggregated afresh over the circle, so a mean is the circle's own mean.
     raw = aggregate(ds, spec, "circle", as_of=as_of, regions=regions)
-    scores = sum_groups(prov.scores, members).reindex(raw.index)
-    contrib = sum_groups(prov.contributions, members).reindex(raw.index)
-    tier2 = sum_groups(prov.tier2, members).reindex(raw.index)
-    tier1 = sum_groups(prov.tier1, members).reindex(raw.index)
-    total = tier1.sum(axis=1).rename("total")
-    ranks = pd.concat([rank_table(contrib), rank_table(tier2), rank_table(tier1), rank(total).rename("total")], axis=1)
+    scores, contrib, tier2, tier1, total, ranks = sum_circles(prov, members, index=raw.index)
     return Evaluation(ds, spec, "circle", regions, raw, scores, contrib, tier2, tier1, total, ranks, params)
 
 
@@ -125,9 +145,5 @@ def evaluate(
         return _circle_evaluation(dataset, spec, as_of, normalisation, params)
     regions = level_regions(dataset, level)
     raw = aggregate(dataset, spec, level, as_of=as_of, regions=regions)
-    scores = normalise(raw, normalisation)
-    contrib, tier2, tier1, total = weighted_scores(scores, spec)
-    # Ranks of tier-3 indicators are ranks of their scores (equivalently of raw values,
-    # with a missing mean ranked as 0).
-    ranks = pd.concat([rank_table(scores), rank_table(tier2), rank_table(tier1), rank(total).rename("total")], axis=1)
+    scores, contrib, tier2, tier1, total, ranks = score_raw(raw, spec, normalisation)
     return Evaluation(dataset, spec, level, regions, raw, scores, contrib, tier2, tier1, total, ranks, params)

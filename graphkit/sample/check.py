@@ -356,32 +356,26 @@ def _count_expl(t, prov, q, lvl, label, val, got, note) -> str:
 
 
 def _rescored(ev, raw: pd.DataFrame):
-    """The evaluation ``ev`` with its raw values replaced by ``raw``: normalised, weighted and
-    ranked by the pipeline's own stages."""
+    """The evaluation ``ev`` with its raw values replaced by ``raw``, scored by the pipeline's
+    own stages (:func:`graphkit.evaluation.score_raw`)."""
     from types import SimpleNamespace
 
-    import graphkit as gk
+    from graphkit.evaluation import score_raw
 
-    scores = gk.normalise(raw, ev.params.get("normalisation", "minmax"))
-    contrib, tier2, tier1, total = gk.weighted_scores(scores, ev.spec)
-    ranks = pd.concat([gk.rank_table(scores), gk.rank_table(tier2), gk.rank_table(tier1),
-                       gk.rank(total).rename("total")], axis=1)
+    scores, contrib, tier2, tier1, total, ranks = score_raw(raw, ev.spec, ev.params.get("normalisation", "minmax"))
     return SimpleNamespace(raw=raw, scores=scores, contributions=contrib, total=total, tier1=tier1, tier2=tier2,
                            ranks=ranks, spec=ev.spec, params=ev.params)
 
 
 def _circles_of(prov):
     """The circles' scores and ranks as the pipeline derives them from province scores
-    (graphkit.evaluation: a circle's score is the sum of its members')."""
+    (:func:`graphkit.evaluation.sum_circles`)."""
     from types import SimpleNamespace
 
+    from graphkit.evaluation import sum_circles
     from graphkit.regions import load_regions
-    from graphkit.score import rank, rank_table, sum_groups
 
-    members = load_regions().circle_members()
-    contrib, tier2, tier1 = (sum_groups(x, members) for x in (prov.contributions, prov.tier2, prov.tier1))
-    total = tier1.sum(axis=1).rename("total")
-    ranks = pd.concat([rank_table(contrib), rank_table(tier2), rank_table(tier1), rank(total).rename("total")], axis=1)
+    _, _, tier2, tier1, total, ranks = sum_circles(prov, load_regions().circle_members())
     return SimpleNamespace(total=total, tier1=tier1, tier2=tier2, ranks=ranks)
 
 
