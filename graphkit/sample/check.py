@@ -241,7 +241,7 @@ def _count_rows(t, prov, city, circ, ds) -> list:
     circles = t.circles
     all_circ = sorted({p for ps in circles.values() for p in ps})
     prov_raw = prov.raw
-    pfig = None  # the province and circle figures, built when a count needs them
+    pfig = cfig = None  # the province and circle figures, the city figures: built when a count needs them
     national = prov_raw.fillna(0).sum()
     layer = None
     if ds is not None and "layer" in ds.nodes["firm"].columns:
@@ -309,13 +309,15 @@ def _count_rows(t, prov, city, circ, ds) -> list:
         ok = abs(got - val) < (0.005 + 1e-9 if r.is_share else 0.5) or (q == "avg_valuation" and abs(got - val * 1e4) < 0.5)
         if not ok and not expl:
             expl = _count_expl(t, prov, q, lvl, label, val, got, note)
+            if lvl == "city" and cfig is None:
+                cfig = _Figures(t, _city_rows(t, city))
             if lvl == "city" and not r.is_share:
-                expl = _city_count_expl(t, city, ccode.get(label), q, val, got) or expl
+                expl = _city_count_expl(t, city, cfig, ccode.get(label), q, val, got) or expl
             if lvl == "city" and q in ("basic_layer_firm_count", "tech_layer_firm_count"):
                 # the index sees the two layers together: what the missing firms would cost there
                 cc = ccode.get(label)
                 bt = float(city.raw.at[cc, "basic_tech_firm_count"]) if cc in city.raw.index else None
-                why = bt is not None and _city_count_expl(t, city, cc, "basic_tech_firm_count", bt + val - got, bt)
+                why = bt is not None and _city_count_expl(t, city, cfig, cc, "basic_tech_firm_count", bt + val - got, bt)
                 if why:
                     kind, _, rest = why.partition(": ")
                     expl = f"{kind}: the index counts basic- and technology-layer firms together; {rest}"
@@ -551,7 +553,7 @@ def _province_count_expl(t, prov, figures: _Figures, members: list, j: str, delt
     return _cost_text(figures, best, how, "province or circle", printed="province_score")
 
 
-def _city_count_expl(t, city, code, q, val, got) -> str | None:
+def _city_count_expl(t, city, figures: _Figures, code, q, val, got) -> str | None:
     """What holding a published city count would cost, the rest of the split unchanged.
 
     The city gets the published value; the difference comes from (or goes to) one other city
@@ -580,7 +582,6 @@ def _city_count_expl(t, city, code, q, val, got) -> str | None:
         raw.at[code, q] = val
         raw.loc[take.index, q] -= take
         options[label] = raw
-    figures = _Figures(t, _city_rows(t, city))
     best = _cheapest(figures, options, lambda raw: {"city": _rescored(city, raw)})
     how = (f"at {val:g} here ({abs(delta):g} {'more, taken from' if delta > 0 else 'fewer, given to'} "
            f"{best[0]}; the rest of the split unchanged)")
