@@ -1,0 +1,254 @@
+"""Which of Table 43's ranks a city split could hold at all, column by column.
+
+The polish stage (:mod:`graphkit.sample.calib_polish`) searches locally and levels off
+below the 140 ranks of Table 43. This module asks the question exactly, for one column of
+Table 43 (the total or one tier-1 dimension) at a time: with every city's values free, how
+few of the column's published facts must give way?
+
+What stays as in the given split: the province totals (so every province and circle figure),
+the valid samples behind each mean (the ``__n`` columns), the leaders' cells and so the
+min-max scales, the realiser's rules (see :class:`graphkit.sample.calib_polish._Rules`),
+the named entities' floors, and the five published city scores within
+:data:`~graphkit.sample.calib_polish.SCORE_TOL`. With scales and valid samples fixed, every
+score is linear in the cities' counts and sums, so the question is a mixed-integer program:
+
+* the published order among the top 20 as consecutive pairs (a tie is an equality); a pair
+  may give way at :data:`ORDER_COST`;
+* scores count as apart when they differ by at least :data:`MARGIN` (the report prints two
+  decimals), so that the solver's tolerances cannot decide an order;
+* for each top-20 city, the number of other cities above it, read off its published rank
+  (Ningde's government rank 164 means 163 cities above it, none of them in the top 20
+  above it); a binary per other city and distinct count says whether it is above, and a
+  count may be missed at :data:`PLACE_COST` per city.
+
+The program minimises the orders given up first (a place costs far less than an order).
+The answer is exact *for the given valid samples and scales*, which the calibration
+chooses; it is not a proof about every conceivable split. See docs/sample_calibration.md.
+
+Run ``python -m graphkit.sample.calib_exact [--values CSV] [--columns total,academic]``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from graphkit.sample.calib_lp import Expr, Model, esum
+from graphkit.sample.calib_polish import SCORE_TOL, CityMatrix
+from graphkit.sample.calib_province import MEAN_BASE
+
+__all__ = ["ColumnResult", "MARGIN", "ORDER_COST", "PLACE_COST", "exact_column", "main"]
+
+#: A city is above another when its score is higher by at least this much. The program's
+#: solution is rounded and measured again, so a margin above the solver's tolerances keeps
+#: the measured order the program's.
+MARGIN = 1e-4
+#: Cost of an order among the top 20 given up, and of one city too many or too few above a
+#: top-20 city: orders first.
+ORDER_COST, PLACE_COST = 5.0, 0.01
+#: The columns of Table 43, in the order of :meth:`Objective.levels`.
+COLUMNS = ("total", "enterprise", "academic", "capital", "openness", "linking", "government")
+
+
+@dataclass
+class ColumnResult:
+    """The answer for one column: the solver's status, the orders among the top 20 that
+    give way as (published above, published below) city names, the number of cities too
+    many or too few above top-20 cities, and the split found (rows of :class:`CityMatrix`),
+    or None when the program found none."""
+
+    column: str
+    status: str
+    orders_given_up: list[tuple[str, str]] = field(default_factory=list)
+    places_missed: int = 0
+    split: np.ndarray | None = None
+
+    @property
+    def solved(self) -> bool:
+        """True when the program was solved to optimality (the counts above are minimal)."""
+        return self.split is not None and "Optimal" in self.status
+
+
+def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray) -> dict:
+    """One expression per (row, column): a constant for valid samples and leaders' cells, a
+    variable bounded by the leader's value and the province total otherwise."""
+    V, rules, obj = cm.V, cm.rules, cm.obj
+    fixed_cols = set(obj.mean_n.tolist())
+    totals = {p: V[pcode == p].sum(axis=0) for p in set(pcode)}
+    x = {}
+    for r in range(V.shape[0]):
+        for c in range(V.shape[1]):
+            if c in fixed_cols or (r, c) in rules.frozen:
+                x[r, c] = Expr({}, float(V[r, c]))
+                continue
+            ub = min(float(rules.cap[c]), float(totals[pcode[r]][c]))
+            # amounts and sums in cents run to 1e9: continuous and scaled, so that the
+            # program's coefficients stay in a range HiGHS handles well (rounded after)
+            k = 1e4 if ub > 1e6 else 1.0
+            x[r, c] = m.add_var(0.0, ub / k, integer=k == 1.0) * k
+    for p in sorted(totals):
+        rows = np.flatnonzero(pcode == p)
+        for c in range(V.shape[1]):
+            if c not in fixed_cols:
+                m.eq(esum(x[int(r), c] for r in rows), float(totals[p][c]))
+    return x
+
+
+def _rules(m: Model, cm: CityMatrix, x: dict) -> None:
+    """The realiser's rules and the named floors, as the polish stage holds them."""
+    V, rules, obj, col = cm.V, cm.rules, cm.obj, cm.col
+    fc, bt = col["firm_count"], col["basic_tech_firm_count"]
+    amt, rel = obj.amt, obj.rel
+    # financing amount per relation stays within the range the split already spans, or a
+    # factor 4 of the national figure (the polish stage's measure)
+    ref = obj.amount_reference(V)
+    have = V[:, rel] > 0
+    per = V[have, amt] / V[have, rel]
+    k_lo, k_hi = min(ref / 4, per.min()), max(ref * 4, per.max())
+    edge_ref = obj.edge_reference(V)
+    for r in range(V.shape[0]):
+        m.ge(x[r, fc], x[r, bt])
+        m.ge(x[r, amt], x[r, rel] * k_lo)
+        m.ge(x[r, rel] * k_hi, x[r, amt])
+        for j, base in MEAN_BASE.items():
+            n, s = col[f"{j}__n"], col[f"{j}__sum"]
+            m.ge(x[r, col[base]], float(V[r, n]))
+            m.ge(float(V[r, n]) * rules.mean_cap[j], x[r, s])
+        # relations per firm at most 4x the province's (or what the split already has):
+        # this also keeps every firm-located relation in a city with firms
+        for k, c in enumerate(obj.fe):
+            lim = 4.0 * edge_ref[r, k]
+            if V[r, fc] > 0:
+                lim = max(lim, V[r, c] / V[r, fc])
+            m.ge(x[r, fc] * lim, x[r, c])
+    for r, c, bound in rules.floors:
+        m.ge(x[r, c], float(bound))
+    for c, lead, rest in obj.leading:
+        for a in lead:
+            for b in rest:
+                m.ge(x[int(a), c], x[int(b), c] + 1.0)
+
+
+def _scores(cm: CityMatrix, x: dict, lv: int) -> list[Expr]:
+    """Every row's score at level ``lv`` of :meth:`Objective.levels` as an expression."""
+    obj, V = cm.obj, cm.V
+    hi = obj.raw(V).max(axis=0)
+    weight = obj.level_matrix()[:, lv]
+    plain = dict(zip(obj.plain_out.tolist(), zip(obj.plain_in.tolist(), obj.plain_scale.tolist())))
+    mean = dict(zip(obj.mean_out.tolist(), zip(obj.mean_s.tolist(), obj.mean_n.tolist(), obj.mean_scale.tolist())))
+    out = []
+    for r in range(V.shape[0]):
+        parts = []
+        for j in np.flatnonzero(weight):
+            j = int(j)
+            if j in plain:
+                c, scale = plain[j]
+                parts.append(x[r, c] * (100.0 * weight[j] / (scale * hi[j])))
+            else:
+                s, n, scale = mean[j]
+                if V[r, n] > 0:
+                    parts.append(x[r, s] * (100.0 * weight[j] / (scale * V[r, n] * hi[j])))
+        out.append(esum(parts))
+    return out
+
+
+def exact_column(cm: CityMatrix, names: list[str], column: str, time_limit: float = 300.0) -> ColumnResult:
+    """Fewest orders among the top 20 (then places) of Table 43's ``column`` that must give
+    way for the split ``cm`` (its valid samples and scales); ``names`` are the top-20 cities'
+    names in Table 43's order. Returns a :class:`ColumnResult`."""
+    obj, V = cm.obj, cm.V
+    lv = COLUMNS.index(column)
+    pcode = np.asarray(obj.prov_idx)
+    m = Model()
+    x = _variables(m, cm, pcode)
+    _rules(m, cm, x)
+    total = _scores(cm, x, 0)
+    for r, pub in zip(obj.score_rows, obj.score_pub):
+        m.add(total[int(r)], pub - SCORE_TOL, pub + SCORE_TOL)
+    S = total if lv == 0 else _scores(cm, x, lv)
+    big = 100.0 * obj.level_matrix()[:, lv].sum() + 1.0
+    top = [int(r) for r in obj.top_rows]
+    pub = obj.top_ranks[:, lv]
+    order = sorted(range(len(top)), key=lambda i: (pub[i], i))
+    gave = []
+    for a, b in zip(order, order[1:]):
+        e = S[top[a]] - S[top[b]]
+        g = m.add_var(0, 1, integer=True, cost=ORDER_COST)
+        gave.append((a, b, g))
+        if pub[a] == pub[b]:
+            m.add(e + g * big, lo=0.0)
+            m.add(e - g * big, hi=0.0)
+        else:
+            m.add(e + g * (big + MARGIN), lo=MARGIN)
+    # others above each top-20 city: published rank - 1 - top-20 cities ranked above it
+    above = {i: int(pub[i]) - 1 - int((pub < pub[i]).sum()) for i in range(len(top))}
+    counts = sorted(set(above.values()))
+    # not above: below by the margin too, so that the solver's tolerance cannot turn a tie
+    # into an order; only the column's last top-20 place may tie (a score of 0, shared with
+    # every city that has nothing in this column)
+    below = {i: 0.0 if pub[i] == pub.max() else MARGIN for i in range(len(top))}
+    others = [r for r in range(V.shape[0]) if r not in set(top)]
+    u = {}
+    for o in others:
+        prev = None
+        for n in counts:
+            u[o, n] = m.add_var(0, 1, integer=True)  # 1: o is above the top-20 cities with n above
+            if prev is not None:  # above a city with fewer others above -> above those below it
+                m.ge(u[o, n], u[o, prev])
+            prev = n
+        for i in range(len(top)):
+            e = S[o] - S[top[i]]
+            m.add(e - u[o, above[i]] * (MARGIN + big), lo=-big)
+            m.add(e - u[o, above[i]] * (big + below[i]), hi=-below[i])
+    slack = []
+    for n in counts:
+        over = m.add_var(0, np.inf, cost=PLACE_COST)
+        under = m.add_var(0, np.inf, cost=PLACE_COST)
+        m.eq(esum(u[o, n] for o in others) - over + under, float(n))
+        slack += [over, under]
+    sol = m.solve(time_limit=time_limit, gap=1e-6)
+    if not sol.ok:
+        return ColumnResult(column, sol.status)
+    split = V.copy()
+    for (r, c), e in x.items():
+        split[r, c] = int(round(sol(e)))
+    for p in np.unique(pcode):  # rounding of the scaled columns: the largest cell absorbs it
+        rows = np.flatnonzero(pcode == p)
+        d = V[rows].sum(axis=0) - split[rows].sum(axis=0)
+        for c in np.flatnonzero(d):
+            split[rows[int(np.argmax(split[rows, c]))], c] += d[c]
+    return ColumnResult(column, sol.status,
+                        [(names[a], names[b]) for a, b, g in gave if sol(g) > 0.5],
+                        int(round(sum(sol(s) for s in slack))), split)
+
+
+def main(argv=None) -> int:
+    """Command-line entry point: print, per column, what must give way."""
+    from graphkit.sample.calib_targets import load_targets
+    from graphkit.sample.calibrate import DEFAULT_OUT
+
+    ap = argparse.ArgumentParser(prog="python -m graphkit.sample.calib_exact", description=__doc__.split("\n")[0])
+    ap.add_argument("--values", type=Path, default=DEFAULT_OUT / "city_values.csv", help="city_values.csv to start from")
+    ap.add_argument("--columns", default=",".join(COLUMNS), help="Table 43 columns (default: all seven)")
+    ap.add_argument("--time-limit", type=float, default=300.0, help="seconds per column (default 300)")
+    a = ap.parse_args(argv)
+    t = load_targets()
+    cm = CityMatrix(t, pd.read_csv(a.values, dtype={"city_code": str, "province_code": str}))
+    names = list(t.city_top20.city_en)
+    for column in a.columns.split(","):
+        res = exact_column(cm, names, column, a.time_limit)
+        if res.split is None:
+            print(f"{column}: no split found ({res.status})")
+            continue
+        given = "; ".join(f"{x} > {y}" for x, y in res.orders_given_up) or "none"
+        kind = "minimal" if res.solved else "not proven minimal"
+        print(f"{column}: orders given up ({kind}): {given}; cities too many or too few above: {res.places_missed}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
