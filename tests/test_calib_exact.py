@@ -35,10 +35,10 @@ def _independent(table: pd.DataFrame, column: str):
 
 
 def _solve(setup, column):
-    from graphkit.sample.calib_exact import exact_column
+    from graphkit.sample.calib_exact import exact_columns
 
     t, cm, committed = setup
-    res = exact_column(cm, list(t.city_top20.city_en), column, time_limit=120.0)
+    res = exact_columns(cm, list(t.city_top20.city_en), [column], time_limit=120.0)
     assert res.split is not None, res.status
     return res, cm.table(res.split), committed
 
@@ -76,7 +76,7 @@ def test_academic_orders_not_given_up_hold(setup):
     score = {r.city_en: round(float(academic[code[r.city_zh]]), 9) for r in top.itertuples()}
     rank = dict(zip(top.city_en, top.academic_rank))
     order = sorted(rank, key=lambda e: (rank[e], list(rank).index(e)))
-    given = set(res.orders_given_up)
+    given = {(a, b) for _, a, b in res.orders_given_up}
     for a, b in zip(order, order[1:]):
         if (a, b) in given:
             continue
