@@ -17,7 +17,7 @@ score is linear in the cities' counts and sums, so the question is a mixed-integ
 * scores count as apart when they differ by at least :data:`MARGIN` (the report prints two
   decimals), so that the solver's tolerances cannot decide an order;
 * for each top-20 city, the number of other cities above it, read off its published rank
-  (Ningde's government rank 164 means 163 cities above it, none of them in the top 20
+  (Ningde's government rank 164, below the 19 other top-20 cities, means 144 other cities
   above it); a binary per other city and distinct count says whether it is above, and a
   count may be missed at :data:`PLACE_COST` per city.
 
@@ -41,7 +41,7 @@ from graphkit.sample.calib_lp import Expr, Model, esum
 from graphkit.sample.calib_polish import SCORE_TOL, CityMatrix
 from graphkit.sample.calib_province import MEAN_BASE
 
-__all__ = ["COLUMNS", "ColumnResult", "MARGIN", "ORDER_COST", "PLACE_COST", "exact_columns", "main"]
+__all__ = ["ColumnResult", "MARGIN", "ORDER_COST", "PLACE_COST", "exact_columns", "main"]
 
 #: A city is above another when its score is higher by at least this much. The program's
 #: solution is rounded and measured again, so a margin above the solver's tolerances keeps
@@ -50,8 +50,6 @@ MARGIN = 1e-4
 #: Cost of an order among the top 20 given up, and of one city too many or too few above a
 #: top-20 city: orders first.
 ORDER_COST, PLACE_COST = 5.0, 0.01
-#: The columns of Table 43, in the order of :meth:`Objective.levels`.
-COLUMNS = ("total", "enterprise", "academic", "capital", "openness", "linking", "government")
 
 
 @dataclass
@@ -63,7 +61,7 @@ class ColumnResult:
 
     columns: tuple[str, ...]
     status: str
-    orders_given_up: list[tuple[str, str]] = field(default_factory=list)
+    orders_given_up: list[tuple[str, str, str]] = field(default_factory=list)
     places_missed: int = 0
     split: np.ndarray | None = None
 
@@ -161,15 +159,17 @@ def exact_columns(cm: CityMatrix, names: list[str], columns, time_limit: float =
     way together for the split ``cm`` (its valid samples and scales); ``names`` are the
     top-20 cities' names in Table 43's order. Returns a :class:`ColumnResult`."""
     obj, V = cm.obj, cm.V
+    pcode = np.asarray(obj.prov_idx)
     m = Model()
-    x = _variables(m, cm, np.asarray(obj.prov_idx))
+    x = _variables(m, cm, pcode)
     _rules(m, cm, x)
     total = _scores(cm, x, 0)
     for r, pub in zip(obj.score_rows, obj.score_pub):
         m.add(total[int(r)], pub - SCORE_TOL, pub + SCORE_TOL)
+    levels = ["total"] + list(obj.t1_codes)  # the first columns of Objective.levels
     gave, slack = [], []
     for column in columns:
-        lv = COLUMNS.index(column)
+        lv = levels.index(column)
         g, s = _column(m, cm, total if lv == 0 else _scores(cm, x, lv), lv)
         gave += [(column, a, b, v) for a, b, v in g]
         slack += s
@@ -179,7 +179,6 @@ def exact_columns(cm: CityMatrix, names: list[str], columns, time_limit: float =
     split = V.copy()
     for (r, c), e in x.items():
         split[r, c] = int(round(sol(e)))
-    pcode = np.asarray(obj.prov_idx)
     for p in np.unique(pcode):  # rounding of the scaled columns: the largest cell absorbs it
         rows = np.flatnonzero(pcode == p)
         d = V[rows].sum(axis=0) - split[rows].sum(axis=0)
@@ -244,13 +243,14 @@ def main(argv=None) -> int:
 
     ap = argparse.ArgumentParser(prog="python -m graphkit.sample.calib_exact", description=__doc__.split("\n")[0])
     ap.add_argument("--values", type=Path, default=DEFAULT_OUT / "city_values.csv", help="city_values.csv to start from")
-    ap.add_argument("--columns", default=",".join(COLUMNS), help="Table 43 columns, each on its own (default: all seven); a+b asks for columns together")
+    ap.add_argument("--columns", default=None, help="Table 43 columns, each on its own (default: all seven); a+b asks for columns together")
     ap.add_argument("--time-limit", type=float, default=300.0, help="seconds per column (default 300)")
     a = ap.parse_args(argv)
     t = load_targets()
     cm = CityMatrix(t, pd.read_csv(a.values, dtype={"city_code": str, "province_code": str}))
     names = list(t.city_top20.city_en)
-    groups = [g.split("+") for g in a.columns.split(",")]
+    columns = a.columns or ",".join(["total"] + list(cm.obj.t1_codes))
+    groups = [g.split("+") for g in columns.split(",")]
     for group in groups:
         res = exact_columns(cm, names, group, a.time_limit)
         label = " + ".join(group)
