@@ -34,11 +34,11 @@ def _independent(table: pd.DataFrame, column: str):
     return total, (total if column == "total" else tier1[column])
 
 
-def _solve(setup, column):
+def _solve(setup, column, move=()):
     from graphkit.sample.calib_exact import exact_columns
 
     t, cm, committed = setup
-    res = exact_columns(cm, list(t.city_top20.city_en), [column], time_limit=120.0)
+    res = exact_columns(cm, list(t.city_top20.city_en), [column], time_limit=120.0, move_samples=move)
     assert res.split is not None, res.status
     return res, cm.table(res.split), committed
 
@@ -84,3 +84,20 @@ def test_academic_orders_not_given_up_hold(setup):
             assert score[a] == score[b], (a, b)
         else:
             assert score[a] > score[b], (a, b)
+
+
+def test_academic_holds_when_the_institutes_valid_samples_move(setup):
+    """With the committed samples three academic orders give way; letting the institutes'
+    samples move within their provinces, the program finds a split that holds all 20."""
+    move = ("inst_avg_domestic_papers", "inst_avg_intl_papers", "inst_avg_patents")
+    res, table, committed = _solve(setup, "academic", move)
+    assert res.solved and res.orders_given_up == [] and res.places_missed == 0
+    total, academic = _independent(table, "academic")
+    top, code = _common_checks(table, committed, total)  # includes the samples' province totals
+    ranks = _rank(academic)
+    for r in top.itertuples():
+        assert ranks[code[r.city_zh]] == r.academic_rank, r.city_en
+    for j in move:
+        assert (table[f"{j}__n"] <= table.inst_count).all()
+        assert (table[f"{j}__sum"] > 0).le(table[f"{j}__n"] > 0).all()  # no sum without a sample
+    assert not table[[f"{j}__n" for j in move]].equals(committed[[f"{j}__n" for j in move]])

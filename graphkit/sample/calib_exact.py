@@ -71,29 +71,54 @@ class ColumnResult:
         return self.split is not None and "Optimal" in self.status
 
 
-def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray) -> dict:
-    """One expression per (row, column): a constant for valid samples and leaders' cells, a
-    variable bounded by the leader's value and the province total otherwise."""
-    V, rules, obj = cm.V, cm.rules, cm.obj
-    fixed_cols = set(obj.mean_n.tolist())
+def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray, move: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    """One expression per (row, column): a constant for leaders' cells and the valid samples
+    that stay, a variable bounded by the leader's value and the province total otherwise.
+
+    A mean in ``move`` gets a valid sample that may move between the cities of a province:
+    one binary per city and sample size k, with the city's sum split by size
+    (``parts[row, mean]`` lists (k, sum at size k)), so the mean stays linear.
+    Returns (expressions, parts)."""
+    V, rules, obj, col = cm.V, cm.rules, cm.obj, cm.col
+    moving = {col[f"{j}__n"]: j for j in move}
+    fixed_cols = set(obj.mean_n.tolist()) - set(moving)
     totals = {p: V[pcode == p].sum(axis=0) for p in set(pcode)}
-    x = {}
+    x, parts = {}, {}
     for r in range(V.shape[0]):
         for c in range(V.shape[1]):
             if c in fixed_cols or (r, c) in rules.frozen:
                 x[r, c] = Expr({}, float(V[r, c]))
                 continue
+            if c in moving:
+                continue  # with its sum, below
             ub = min(float(rules.cap[c]), float(totals[pcode[r]][c]))
             # amounts and sums in cents run to 1e9: continuous and scaled, so that the
             # program's coefficients stay in a range HiGHS handles well (rounded after)
             k = 1e4 if ub > 1e6 else 1.0
             x[r, c] = m.add_var(0.0, ub / k, integer=k == 1.0) * k
+        for n_col, j in moving.items():
+            if (r, n_col) in rules.frozen:
+                continue
+            s_col = col[f"{j}__sum"]
+            top_k = int(min(rules.cap[col[MEAN_BASE[j]]], totals[pcode[r]][n_col]))
+            ys, parts[r, j] = [], []
+            for k in range(1, top_k + 1):
+                y = m.add_var(0, 1, integer=True)  # 1: the city's sample has k entities
+                cap = k * rules.mean_cap[j]
+                scale = 1e4 if cap > 1e6 else 1.0
+                s_k = m.add_var(0.0, cap / scale) * scale
+                m.add(s_k - y * cap, hi=0.0)
+                ys.append(y)
+                parts[r, j].append((k, s_k))
+            m.add(esum(ys), hi=1.0)  # one size at most (none: no valid entity)
+            x[r, n_col] = esum(y * float(k) for k, y in enumerate(ys, 1))
+            x[r, s_col] = esum(s_k for _, s_k in parts[r, j])
     for p in sorted(totals):
         rows = np.flatnonzero(pcode == p)
         for c in range(V.shape[1]):
             if c not in fixed_cols:
                 m.eq(esum(x[int(r), c] for r in rows), float(totals[p][c]))
-    return x
+    return x, parts
 
 
 def _rules(m: Model, cm: CityMatrix, x: dict) -> None:
@@ -114,8 +139,8 @@ def _rules(m: Model, cm: CityMatrix, x: dict) -> None:
         m.ge(x[r, rel] * k_hi, x[r, amt])
         for j, base in MEAN_BASE.items():
             n, s = col[f"{j}__n"], col[f"{j}__sum"]
-            m.ge(x[r, col[base]], float(V[r, n]))
-            m.ge(float(V[r, n]) * rules.mean_cap[j], x[r, s])
+            m.ge(x[r, col[base]], x[r, n])
+            m.ge(x[r, n] * rules.mean_cap[j], x[r, s])
         # relations per firm at most 4x the province's (or what the split already has):
         # this also keeps every firm-located relation in a city with firms
         for k, c in enumerate(obj.fe):
@@ -131,8 +156,9 @@ def _rules(m: Model, cm: CityMatrix, x: dict) -> None:
                 m.ge(x[int(a), c], x[int(b), c] + 1.0)
 
 
-def _scores(cm: CityMatrix, x: dict, lv: int) -> list[Expr]:
-    """Every row's score at level ``lv`` of :meth:`Objective.levels` as an expression."""
+def _scores(cm: CityMatrix, x: dict, parts_of: dict, lv: int) -> list[Expr]:
+    """Every row's score at level ``lv`` of :meth:`Objective.levels` as an expression
+    (``parts_of``: the sums by sample size of the means whose samples move)."""
     obj, V = cm.obj, cm.V
     hi = obj.raw(V).max(axis=0)
     weight = obj.level_matrix()[:, lv]
@@ -148,29 +174,34 @@ def _scores(cm: CityMatrix, x: dict, lv: int) -> list[Expr]:
                 parts.append(x[r, c] * (100.0 * weight[j] / (scale * hi[j])))
             else:
                 s, n, scale = mean[j]
-                if V[r, n] > 0:
+                if (r, obj.tier3[j]) in parts_of:
+                    parts += [s_k * (100.0 * weight[j] / (scale * k * hi[j])) for k, s_k in parts_of[r, obj.tier3[j]]]
+                elif V[r, n] > 0:
                     parts.append(x[r, s] * (100.0 * weight[j] / (scale * V[r, n] * hi[j])))
         out.append(esum(parts))
     return out
 
 
-def exact_columns(cm: CityMatrix, names: list[str], columns, time_limit: float = 300.0) -> ColumnResult:
+def exact_columns(cm: CityMatrix, names: list[str], columns, time_limit: float = 300.0,
+                  move_samples: tuple[str, ...] = ()) -> ColumnResult:
     """Fewest orders among the top 20 (then places) of Table 43's ``columns`` that must give
     way together for the split ``cm`` (its valid samples and scales); ``names`` are the
-    top-20 cities' names in Table 43's order. Returns a :class:`ColumnResult`."""
+    top-20 cities' names in Table 43's order. The valid samples of the means in
+    ``move_samples`` may move between the cities of a province. Returns a
+    :class:`ColumnResult`."""
     obj, V = cm.obj, cm.V
     pcode = np.asarray(obj.prov_idx)
     m = Model()
-    x = _variables(m, cm, pcode)
+    x, parts = _variables(m, cm, pcode, tuple(move_samples))
     _rules(m, cm, x)
-    total = _scores(cm, x, 0)
+    total = _scores(cm, x, parts, 0)
     for r, pub in zip(obj.score_rows, obj.score_pub):
         m.add(total[int(r)], pub - SCORE_TOL, pub + SCORE_TOL)
     levels = ["total"] + list(obj.t1_codes)  # the first columns of Objective.levels
     gave, slack = [], []
     for column in columns:
         lv = levels.index(column)
-        g, s = _column(m, cm, total if lv == 0 else _scores(cm, x, lv), lv)
+        g, s = _column(m, cm, total if lv == 0 else _scores(cm, x, parts, lv), lv)
         gave += [(column, a, b, v) for a, b, v in g]
         slack += s
     sol = m.solve(time_limit=time_limit, gap=1e-6)
@@ -245,6 +276,8 @@ def main(argv=None) -> int:
     ap.add_argument("--values", type=Path, default=DEFAULT_OUT / "city_values.csv", help="city_values.csv to start from")
     ap.add_argument("--columns", default=None, help="Table 43 columns, each on its own (default: all seven); a+b asks for columns together")
     ap.add_argument("--time-limit", type=float, default=300.0, help="seconds per column (default 300)")
+    ap.add_argument("--move-samples", default="", help="means whose valid samples may move, comma-separated "
+                    "(e.g. univ_avg_patents); default: none")
     a = ap.parse_args(argv)
     t = load_targets()
     cm = CityMatrix(t, pd.read_csv(a.values, dtype={"city_code": str, "province_code": str}))
@@ -252,7 +285,7 @@ def main(argv=None) -> int:
     columns = a.columns or ",".join(["total"] + list(cm.obj.t1_codes))
     groups = [g.split("+") for g in columns.split(",")]
     for group in groups:
-        res = exact_columns(cm, names, group, a.time_limit)
+        res = exact_columns(cm, names, group, a.time_limit, tuple(filter(None, a.move_samples.split(","))))
         label = " + ".join(group)
         if res.split is None:
             print(f"{label}: no split found ({res.status})")
