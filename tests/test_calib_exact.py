@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.test_calibrate import MUNICIPALITIES, REF, VALUES, _rank, _raw, _scores, _spec
+from tests.test_calibrate import MUNICIPALITIES, REF, ROOT, VALUES, _rank, _raw, _scores, _spec
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +51,7 @@ def _common_checks(table: pd.DataFrame, committed: pd.DataFrame, total: pd.Serie
     assert (table.basic_tech_firm_count <= table.firm_count).all()
     assert ((table.financing_amount > 0) == (table.financing_relations > 0)).all()
     top = pd.read_csv(REF / "city_top20.csv")
-    cities = pd.read_csv(REF.parents[1] / "data" / "regions" / "cities.csv", dtype=str)
+    cities = pd.read_csv(ROOT / "data" / "regions" / "cities.csv", dtype=str)
     code = dict(zip(cities.zh, cities.code))
     for r in top[top.total_score.notna()].itertuples():
         assert abs(total[code[r.city_zh]] - r.total_score) <= 0.004 + 1e-6, r.city_en
@@ -101,3 +101,14 @@ def test_academic_holds_when_the_institutes_valid_samples_move(setup):
         assert (table[f"{j}__n"] <= table.inst_count).all()
         assert (table[f"{j}__sum"] > 0).le(table[f"{j}__n"] > 0).all()  # no sum without a sample
     assert not table[[f"{j}__n" for j in move]].equals(committed[[f"{j}__n" for j in move]])
+
+
+def test_command_names_an_unknown_column_or_mean(capsys):
+    from graphkit.sample.calib_exact import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["--columns", "total+capitol"])
+    assert e.value.code == 2 and "unknown column 'capitol'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        main(["--columns", "academic", "--move-samples", "univ_count"])
+    assert e.value.code == 2 and "'univ_count' is not a mean" in capsys.readouterr().err

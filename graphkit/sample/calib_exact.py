@@ -233,7 +233,7 @@ def _column(m: Model, cm: CityMatrix, S: list[Expr], lv: int):
         e = S[top[a]] - S[top[b]]
         g = m.add_var(0, 1, integer=True, cost=ORDER_COST)
         gave.append((a, b, g))
-        if pub[a] == pub[b]:
+        if pub[a] == pub[b]:  # in Table 43 only at the bottom (academic 87: a score of 0)
             m.add(e + g * big, lo=0.0)
             m.add(e - g * big, hi=0.0)
         else:
@@ -275,17 +275,22 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m graphkit.sample.calib_exact", description=__doc__.split("\n")[0])
     ap.add_argument("--values", type=Path, default=DEFAULT_OUT / "city_values.csv", help="city_values.csv to start from")
     ap.add_argument("--columns", default=None, help="Table 43 columns, each on its own (default: all seven); a+b asks for columns together")
-    ap.add_argument("--time-limit", type=float, default=300.0, help="seconds per column (default 300)")
+    ap.add_argument("--time-limit", type=float, default=300.0, help="seconds per group of columns (default 300)")
     ap.add_argument("--move-samples", default="", help="means whose valid samples may move, comma-separated "
                     "(e.g. univ_avg_patents); default: none")
     a = ap.parse_args(argv)
     t = load_targets()
     cm = CityMatrix(t, pd.read_csv(a.values, dtype={"city_code": str, "province_code": str}))
     names = list(t.city_top20.city_en)
-    columns = a.columns or ",".join(["total"] + list(cm.obj.t1_codes))
-    groups = [g.split("+") for g in columns.split(",")]
+    known = ["total"] + list(cm.obj.t1_codes)
+    groups = [g.split("+") for g in (a.columns or ",".join(known)).split(",")]
+    move = tuple(filter(None, a.move_samples.split(",")))
+    for bad in [c for g in groups for c in g if c not in known]:
+        ap.error(f"unknown column {bad!r}; Table 43's columns are {', '.join(known)}")
+    for bad in [j for j in move if j not in MEAN_BASE]:
+        ap.error(f"{bad!r} is not a mean; the means are {', '.join(MEAN_BASE)}")
     for group in groups:
-        res = exact_columns(cm, names, group, a.time_limit, tuple(filter(None, a.move_samples.split(","))))
+        res = exact_columns(cm, names, group, a.time_limit, move)
         label = " + ".join(group)
         if res.split is None:
             print(f"{label}: no split found ({res.status})")
