@@ -106,7 +106,9 @@ def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray, move: tuple[str, ...
                 y = m.add_var(0, 1, integer=True)  # 1: the city's sample has k entities
                 cap = k * rules.mean_cap[j]
                 scale = 1e4 if cap > 1e6 else 1.0
-                s_k = m.add_var(0.0, cap / scale) * scale
+                # whole sums, as the split has them (a rounded continuous sum moved means by
+                # more than the margin)
+                s_k = m.add_var(0.0, cap / scale, integer=scale == 1.0) * scale
                 m.add(s_k - y * cap, hi=0.0)
                 ys.append(y)
                 parts[r, j].append((k, s_k))
