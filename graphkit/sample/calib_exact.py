@@ -81,6 +81,7 @@ def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray, move: tuple[str, ...
     Returns (expressions, parts)."""
     V, rules, obj, col = cm.V, cm.rules, cm.obj, cm.col
     moving = {col[f"{j}__n"]: j for j in move}
+    moving_sums = {col[f"{j}__sum"] for j in move}
     fixed_cols = set(obj.mean_n.tolist()) - set(moving)
     totals = {p: V[pcode == p].sum(axis=0) for p in set(pcode)}
     x, parts = {}, {}
@@ -89,8 +90,8 @@ def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray, move: tuple[str, ...
             if c in fixed_cols or (r, c) in rules.frozen:
                 x[r, c] = Expr({}, float(V[r, c]))
                 continue
-            if c in moving:
-                continue  # with its sum, below
+            if c in moving or c in moving_sums:
+                continue  # below, size by size
             ub = min(float(rules.cap[c]), float(totals[pcode[r]][c]))
             # amounts and sums in cents run to 1e9: continuous and scaled, so that the
             # program's coefficients stay in a range HiGHS handles well (rounded after)
