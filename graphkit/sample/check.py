@@ -423,10 +423,8 @@ class _Figures:
         """Figure i (a score or a rank) as it is in ``evs``."""
         ev, col, region = evs[self.level[i]], self.column[i], self.region[i]
         if not self.is_score[i]:
-            return float(ev.ranks.at[region, col])
-        if col == "total":
-            return float(ev.total[region])
-        return float((ev.tier1 if col in ev.tier1.columns else ev.tier2).at[region, col])
+            return float(_rank_of(ev, col, region))
+        return _score_of(ev, "total" if col == "total" else "tier1" if col in ev.tier1.columns else "tier2", col, region)
 
     def describe(self, i: int, evs: dict) -> str:
         """One figure, published and as it would be in ``evs``."""
