@@ -71,9 +71,11 @@ class ColumnResult:
         return self.split is not None and "Optimal" in self.status
 
 
-def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray, move: tuple[str, ...] = ()) -> tuple[dict, dict]:
-    """One expression per (row, column): a constant for leaders' cells and the valid samples
-    that stay, a variable bounded by the leader's value and the province total otherwise.
+def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray, move: tuple[str, ...] = (),
+               free: set[int] | None = None) -> tuple[dict, dict]:
+    """One expression per (row, column): a constant for leaders' cells, the valid samples
+    that stay and the columns not in ``free`` (default: all free), a variable bounded by the
+    leader's value and the province total otherwise.
 
     A mean in ``move`` gets a valid sample that may move between the cities of a province:
     one binary per city and sample size k, with the city's sum split by size
@@ -83,6 +85,8 @@ def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray, move: tuple[str, ...
     moving = {col[f"{j}__n"]: j for j in move}
     moving_sums = {col[f"{j}__sum"] for j in move}
     fixed_cols = set(obj.mean_n.tolist()) - set(moving)
+    if free is not None:
+        fixed_cols |= set(range(V.shape[1])) - set(free)
     totals = {p: V[pcode == p].sum(axis=0) for p in set(pcode)}
     x, parts = {}, {}
     for r in range(V.shape[0]):

@@ -8,8 +8,10 @@ Run ``python -m graphkit.sample.calibrate [--out DIR] [--time-limit S]``. Reads 
 
 Stages: :func:`graphkit.sample.calib_province.solve_provinces` (a mixed-integer program over
 the 31 provinces), :func:`graphkit.sample.calib_city.solve_cities` (province totals split
-over cities by a second program) and :func:`graphkit.sample.calib_polish.polish_best` (a local
-search on that split against the published city figures). Deterministic: HiGHS runs
+over cities by a second program), :func:`graphkit.sample.calib_polish.polish_best` (a local
+search on that split against the published city figures) and
+:func:`graphkit.sample.calib_repair.repair` (exact programs, one tier-1 dimension at a time,
+that raise the city ranks the polished split holds). Deterministic: HiGHS runs
 single-threaded with fixed settings and node limits, the search from fixed seeds.
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 __all__ = ["DEFAULT_OUT", "CITY_NODES", "calibrate", "main"]
@@ -46,14 +49,14 @@ def _verify(prov, city) -> None:
         raise RuntimeError(f"city values break the interface at {list(bad.city_code)}")
 
 
-def _record(t, ps, city, city_status="", polish=None) -> dict:
+def _record(t, ps, city, city_status="", polish=None, repair=None) -> dict:
     """What the solution honours and gives up, for record.json."""
     from graphkit.sample.calib_targets import FREE_CELLS, RANK_REPAIRS, SCORE_CHOICES
 
     return {
         "solver": {"province": {"status": ps.status, "objective": round(ps.objective, 6),
                                 "seconds": round(ps.seconds, 1)},
-                   "city": city_status, "polish": polish},
+                   "city": city_status, "polish": polish, "repair": repair},
         "rank_repairs": [
             {"province": p, "indicator": path, "published": pub, "used": used, "reason": why}
             for (p, path), (pub, used, why) in RANK_REPAIRS.items() if pub != used
@@ -71,6 +74,7 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
     from graphkit.sample.calib_city import realise_solution, solve_cities, split_cities
     from graphkit.sample.calib_polish import polish_best
     from graphkit.sample.calib_province import solve_provinces
+    from graphkit.sample.calib_repair import repair
     from graphkit.sample.calib_targets import load_targets
 
     out = Path(out) if out else DEFAULT_OUT
@@ -86,11 +90,12 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
         city = realise_solution(t, ps.values, sol, facts)
         city_status = f"{sol.status}; objective {sol.objective:.3f}; {sol.nodes} nodes; {sol.seconds:.0f} s"
     city, polished = polish_best(t, city, log=log)
+    city, steps = repair(t, city, log=log)
     _verify(ps.values, city)
     with atomic_write(out / "city_values.csv") as fh:
         city.to_csv(fh, index=False, lineterminator="\n", float_format="%.2f")
     with atomic_write(out / "record.json") as fh:
-        json.dump(_record(t, ps, city, city_status, polished), fh, ensure_ascii=False, indent=1)
+        json.dump(_record(t, ps, city, city_status, polished, [asdict(s) for s in steps]), fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     return city
 
