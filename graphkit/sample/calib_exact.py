@@ -214,17 +214,24 @@ def exact_columns(cm: CityMatrix, names: list[str], columns, time_limit: float =
     sol = m.solve(time_limit=time_limit, gap=1e-6)
     if not sol.ok:
         return ColumnResult(tuple(columns), sol.status)
+    split = _split(V, x, sol, pcode)
+    return ColumnResult(tuple(columns), sol.status,
+                        [(column, names[a], names[b]) for column, a, b, v in gave if sol(v) > 0.5],
+                        int(round(sum(sol(v) for v in slack))), split)
+
+
+def _split(V: np.ndarray, x: dict, sol, pcode: np.ndarray) -> np.ndarray:
+    """The matrix ``V`` with the solved cells of ``x`` rounded in; each province's rounding
+    of the scaled (continuous) columns goes to its largest cell, so its totals stay."""
     split = V.copy()
     for (r, c), e in x.items():
         split[r, c] = int(round(sol(e)))
-    for p in np.unique(pcode):  # rounding of the scaled columns: the largest cell absorbs it
+    for p in np.unique(pcode):
         rows = np.flatnonzero(pcode == p)
         d = V[rows].sum(axis=0) - split[rows].sum(axis=0)
         for c in np.flatnonzero(d):
             split[rows[int(np.argmax(split[rows, c]))], c] += d[c]
-    return ColumnResult(tuple(columns), sol.status,
-                        [(column, names[a], names[b]) for column, a, b, v in gave if sol(v) > 0.5],
-                        int(round(sum(sol(v) for v in slack))), split)
+    return split
 
 
 def _column(m: Model, cm: CityMatrix, S: list[Expr], lv: int):

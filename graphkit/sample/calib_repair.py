@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from graphkit.sample.calib_exact import MARGIN, _rules, _scores, _variables
+from graphkit.sample.calib_exact import MARGIN, _rules, _scores, _split, _variables
 from graphkit.sample.calib_lp import Expr, Model, esum
 from graphkit.sample.calib_polish import DETAIL_WEIGHT, SCORE_TOL, CityMatrix
 from graphkit.sample.calib_targets import Targets
@@ -174,15 +174,7 @@ def repair_step(cm: CityMatrix, lv: int, node_limit: int = NODES, time_limit: fl
     sol = m.solve(time_limit=time_limit, gap=1e-6, node_limit=node_limit)
     if not sol.ok:
         return None, sol
-    split = V.copy()
-    for (r, c), e in x.items():
-        split[r, c] = int(round(sol(e)))
-    for p in np.unique(pcode):  # rounding of the scaled columns: the largest cell absorbs it
-        rows = np.flatnonzero(pcode == p)
-        d = V[rows].sum(axis=0) - split[rows].sum(axis=0)
-        for c in np.flatnonzero(d):
-            split[rows[int(np.argmax(split[rows, c]))], c] += d[c]
-    return split, sol
+    return _split(V, x, sol, pcode), sol
 
 
 def _better(new: dict, old: dict) -> bool:
