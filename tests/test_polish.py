@@ -11,7 +11,7 @@ import pytest
 
 from graphkit.sample.calib_polish import Objective, polish, polish_best
 from graphkit.sample.calib_targets import load_targets
-from tests.test_calibrate import MUNICIPALITIES, ROOT, VALUES, _rank, _raw, _scores, _spec
+from tests.test_calibrate import MUNICIPALITIES, REF, ROOT, VALUES, _rank, _raw, _scores, _spec
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,23 @@ def _objective(t, city):
     cents = {"financing_amount", "avg_valuation__sum"}
     V = np.column_stack([np.round(w[c].to_numpy(float) * (100 if c in cents else 1)).astype(np.int64) for c in cols])
     return Objective(t, list(w.city_code), cols), V
+
+
+def test_the_objective_finds_each_published_city_count_by_its_chinese_name(start):
+    """Suzhou is two cities (Jiangsu's 苏州 and Anhui's 宿州): the published 10 alliances of
+    苏州市 must be measured in 苏州 (320500), and no published city count may drop out."""
+    t, city = start
+    obj, V = _objective(t, city)
+    codes = list(city[~city.province_code.isin(MUNICIPALITIES)].reset_index(drop=True).city_code)
+    ref = pd.read_csv(REF / "published_counts.csv")
+    cities = pd.read_csv(ROOT / "data" / "regions" / "cities.csv", dtype=str)
+    zh = dict(zip(cities.zh, cities.code))
+    want = {(zh[r.region_zh], r.quantity, float(r.value)) for r in ref.itertuples()
+            if r.region_level == "city" and str(r.is_share).lower() != "true"
+            and r.quantity in obj.col and zh.get(r.region_zh) in codes}
+    got = {(codes[r], obj.columns[c], float(p)) for r, c, p in zip(obj.cnt_rows, obj.cnt_cols, obj.cnt_pub)}
+    assert got == want
+    assert ("320500", "alliance_count", 10.0) in got
 
 
 def test_the_objective_counts_table43_as_an_independent_scoring_does(start):

@@ -95,7 +95,6 @@ class Objective:
         self.t2_codes, self.t1_codes = t2, t1
         row = {c: i for i, c in enumerate(codes)}
         zh2code = dict(zip(t.cities.zh, t.cities.code))
-        en2code = dict(zip(t.cities.en, t.cities.code))
         top = t.city_top20
         self.top_rows = np.array([row[zh2code[z]] for z in top.city_zh])
         # Table 43: total then the tier-1 dimensions, in the order of _levels()
@@ -114,8 +113,10 @@ class Objective:
         # published city counts that are indicators of the table
         cnt = t.counts[(t.counts.region_level == "city") & ~t.counts.is_share.astype(bool)
                        & t.counts.quantity.isin(columns)]
-        cnt = cnt[cnt.region_en.map(en2code).isin(row)]
-        self.cnt_rows = np.array([row[en2code[e]] for e in cnt.region_en], dtype=int)
+        # by Chinese name: English city names repeat (Suzhou is also Anhui's 宿州, which
+        # has no row, so the Jiangsu city's published 10 alliances used to drop out here)
+        cnt = cnt[cnt.region_zh.map(zh2code).isin(row)]
+        self.cnt_rows = np.array([row[zh2code[z]] for z in cnt.region_zh], dtype=int)
         self.cnt_cols = np.array([self.col[q] for q in cnt.quantity], dtype=int)
         self.cnt_pub = cnt.value.to_numpy(float)
         self.amt, self.rel = self.col["financing_amount"], self.col["financing_relations"]
