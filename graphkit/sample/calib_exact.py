@@ -256,9 +256,11 @@ def _column(m: Model, cm: CityMatrix, S: list[Expr], lv: int):
     above = {i: int(pub[i]) - 1 - int((pub < pub[i]).sum()) for i in range(len(top))}
     counts = sorted(set(above.values()))
     # not above: below by the margin too, so that the solver's tolerance cannot turn a tie
-    # into an order; only the column's last top-20 place may tie (a score of 0, shared with
-    # every city that has nothing in this column)
-    below = {i: 0.0 if pub[i] == pub.max() else MARGIN for i in range(len(top))}
+    # into an order; only the column's last top-20 place may tie, and only at a score of 0
+    # (shared with every city that has nothing in this column; Changchun's capital rank 54
+    # is last but scores above 0, and a city the solver left 1e-9 above it took rank 54)
+    s0 = obj.levels(V)[:, lv]
+    below = {i: 0.0 if pub[i] == pub.max() and s0[top[i]] == 0 else MARGIN for i in range(len(top))}
     others = [r for r in range(V.shape[0]) if r not in set(top)]
     u = {}
     for o in others:
