@@ -203,6 +203,31 @@ def test_small_build_named_patents_and_amounts(small):
     assert sh_amt["name"].head(4).tolist() == ["饿了么", "蔚来汽车", "陆金所", "紫光展锐"]
 
 
+def test_a_moved_named_firm_does_not_crowd_out_a_pinned_one(tmp_path):
+    """Weihai has no firm, so New Beiyang (1,871 patents, line 1012) moves to another
+    Shandong city. Qingdao has the most firms, but its patent sum is exactly Haier's 11,778:
+    New Beiyang must go to Zibo, and both firms keep their published patents."""
+    header = SMALL.splitlines()[0].split(",")
+
+    def row(code, firms, n, patents):
+        cells = dict.fromkeys(header, "0")
+        # a few financing rounds: the realiser expects some financing in a sample
+        cells.update(city_code=code, province_code="370000", firm_count=str(firms),
+                     avg_firm_patents__n=str(n), avg_firm_patents__sum=str(patents),
+                     financing_relations="3", financing_amount="300.00")
+        return ",".join(cells[h] for h in header)
+
+    vp = tmp_path / "city_values.csv"
+    vp.write_text("\n".join([",".join(header), row("370100", 13, 12, 4610), row("370200", 16, 16, 11778),
+                             row("370300", 14, 12, 6686)]) + "\n", encoding="utf-8")
+    out = tmp_path / "sample"
+    build_sample(out, seed=7, values_path=vp, progress=False)
+    firms = _read(out, "nodes", "firm").set_index("name")
+    assert (firms.at["海尔集团", "city"], firms.at["海尔集团", "patents"]) == ("青岛市", "11778")
+    assert (firms.at["山东新北洋信息技术股份有限公司", "city"],
+            firms.at["山东新北洋信息技术股份有限公司", "patents"]) == ("淄博市", "1871")
+
+
 def test_small_build_foreign_leaders(small):
     """Line 754-756: Intel leads technology input to Beijing firms, Stanford their prior
     study, Microsoft their prior work; line 863: Microsoft leads input to Shanghai."""

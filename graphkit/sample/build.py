@@ -395,16 +395,26 @@ def _pins(ctx: _Ctx, quantity: str) -> dict[str, int]:
 
 def _place_named_firms(ctx: _Ctx) -> dict[str, list[int]]:
     """Which REAL_FIRMS go to which city: their own city if it has room, else the city of the
-    same province with the most firms. Returns city -> indices into REAL_FIRMS."""
-    counts = ctx.values.set_index("city_code")["firm_count"].to_dict()
+    same province with the most firms among those whose patent sum still holds the firm's
+    published patents (any city with room when none does). Returns city -> indices into
+    REAL_FIRMS."""
+    v = ctx.values.set_index("city_code")
+    counts = v["firm_count"].to_dict()
+    # what each city's patent sum and valid sample have left once the named firms placed
+    # there hold their published counts: a moved firm must not crowd out a pinned one
+    # (Qingdao's sum can be exactly Haier's 11,778)
+    room = {c: [int(v.at[c, "avg_firm_patents__sum"]), int(v.at[c, "avg_firm_patents__n"])] for c in counts}
+    pins = _pins(ctx, "firm_patents")
     used: dict[str, int] = {}
     out: dict[str, list[int]] = {}
     for i, (zh, en, city, _, _) in enumerate(REAL_FIRMS):
         target = city
+        pin = pins.get(en, 0)
         if counts.get(city, 0) - used.get(city, 0) <= 0:
             prov = ctx.cities.loc[city, "province_code"] if city in ctx.cities.index else None
             cands = sorted((c for c in counts if ctx.cities.loc[c, "province_code"] == prov
-                            and counts[c] - used.get(c, 0) > 0), key=lambda c: (-counts[c], c))
+                            and counts[c] - used.get(c, 0) > 0),
+                           key=lambda c: (pin > 0 and (room[c][0] < pin or room[c][1] < 1), -counts[c], c))
             if not cands:
                 ctx.notes.append(("not honoured", f"{zh} ({en}): no firm slot left in its province"))
                 continue
@@ -412,6 +422,9 @@ def _place_named_firms(ctx: _Ctx) -> dict[str, list[int]]:
             ctx.notes.append(("moved", f"{zh} ({en}) placed in {ctx.cities.loc[target, 'zh']} "
                                        f"(its own city has no firm slot)"))
         used[target] = used.get(target, 0) + 1
+        if pin and target in room:
+            room[target][0] -= pin
+            room[target][1] -= 1
         out.setdefault(target, []).append(i)
     return out
 
