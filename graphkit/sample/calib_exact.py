@@ -72,26 +72,34 @@ class ColumnResult:
 
 
 def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray, move: tuple[str, ...] = (),
-               free: set[int] | None = None) -> tuple[dict, dict]:
+               free: set[int] | None = None, rows: set[int] | None = None,
+               move_up_to: int | None = None) -> tuple[dict, dict]:
     """One expression per (row, column): a constant for leaders' cells, the valid samples
-    that stay and the columns not in ``free`` (default: all free), a variable bounded by the
-    leader's value and the province total otherwise.
+    that stay, the columns not in ``free`` (default: all free) and the rows not in ``rows``
+    (default: all rows), a variable bounded by the leader's value and the province total
+    otherwise.
 
     A mean in ``move`` gets a valid sample that may move between the cities of a province:
     one binary per city and sample size k, with the city's sum split by size
-    (``parts[row, mean]`` lists (k, sum at size k)), so the mean stays linear.
-    Returns (expressions, parts)."""
+    (``parts[row, mean]`` lists (k, sum at size k)), so the mean stays linear. With
+    ``move_up_to``, only provinces whose sample has at most that many entities move theirs
+    (the binaries grow with it). Returns (expressions, parts)."""
     V, rules, obj, col = cm.V, cm.rules, cm.obj, cm.col
-    moving = {col[f"{j}__n"]: j for j in move}
-    moving_sums = {col[f"{j}__sum"] for j in move}
-    fixed_cols = set(obj.mean_n.tolist()) - set(moving)
+    fixed_cols = set(obj.mean_n.tolist())
     if free is not None:
         fixed_cols |= set(range(V.shape[1])) - set(free)
     totals = {p: V[pcode == p].sum(axis=0) for p in set(pcode)}
     x, parts = {}, {}
     for r in range(V.shape[0]):
+        if rows is not None and r not in rows:
+            for c in range(V.shape[1]):
+                x[r, c] = Expr({}, float(V[r, c]))
+            continue
+        moving = {col[f"{j}__n"]: j for j in move
+                  if move_up_to is None or totals[pcode[r]][col[f"{j}__n"]] <= move_up_to}
+        moving_sums = {col[f"{j}__sum"] for j in moving.values()}
         for c in range(V.shape[1]):
-            if c in fixed_cols or (r, c) in rules.frozen:
+            if (c in fixed_cols and c not in moving and c not in moving_sums) or (r, c) in rules.frozen:
                 x[r, c] = Expr({}, float(V[r, c]))
                 continue
             if c in moving or c in moving_sums:
@@ -121,10 +129,10 @@ def _variables(m: Model, cm: CityMatrix, pcode: np.ndarray, move: tuple[str, ...
             x[r, n_col] = esum(y * float(k) for k, y in enumerate(ys, 1))
             x[r, s_col] = esum(s_k for _, s_k in parts[r, j])
     for p in sorted(totals):
-        rows = np.flatnonzero(pcode == p)
+        members = np.flatnonzero(pcode == p)
         for c in range(V.shape[1]):
-            if c not in fixed_cols:
-                m.eq(esum(x[int(r), c] for r in rows), float(totals[p][c]))
+            # a province whose cells are all constants adds nothing (Model.add drops it)
+            m.eq(esum(x[int(r), c] for r in members), float(totals[p][c]))
     return x, parts
 
 
