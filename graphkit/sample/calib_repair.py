@@ -75,8 +75,9 @@ GUARD = 2e-5
 
 @dataclass
 class RepairStep:
-    """One program: the dimension or the provinces whose counts were free, Table 43's and Tables 44-48's ranks
-    held before and after, whether the new split was kept, the solver's status and seconds."""
+    """One program: the dimension or the provinces whose counts were free, Table 43's and
+    Tables 44-48's ranks held before and after, whether the new split was kept, the
+    solver's status and seconds."""
 
     name: str
     before: tuple[int, int]
@@ -151,7 +152,7 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
                 time_limit: float = 300.0):
     """Solve one program: with ``lv`` (a column of :meth:`Objective.levels`, a tier-1
     dimension), that dimension's counts and sums are free in every city; with ``provinces``
-    (codes as in ``Objective.prov_idx``), every count and sum of those provinces' cities is
+    (indices as in ``Objective.prov_idx``), every count and sum of those provinces' cities is
     free, and so are the valid samples of :data:`MOVE_SAMPLES`. Returns (the split as a matrix
     like ``cm.V``, or None, and the solver's Solution)."""
     obj, V = cm.obj, cm.V
