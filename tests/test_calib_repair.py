@@ -123,3 +123,47 @@ def test_a_region_step_wins_back_ranks_a_swap_broke():
     after = held(table)  # _common_checks inside: totals, rules, the five scores
     assert after > before
     assert (table.avg_firm_patents__n <= table.firm_count).all()
+
+
+@pytest.mark.slow
+def test_miss_groups_cluster_the_missed_total_ranks_that_overlap():
+    """After the Jinan/Qingdao swap, the top-20 cities whose total rank is missed, found with
+    the plain pandas scoring; cities whose spans (rank now to published rank) overlap must be
+    solved together, so :func:`miss_groups` returns their provinces as one group."""
+    import pandas as pd
+
+    from graphkit.sample.calib_polish import CityMatrix
+    from graphkit.sample.calib_repair import _free_columns, miss_groups
+    from graphkit.sample.calib_targets import load_targets
+    from tests.test_calib_exact import _independent
+    from tests.test_calibrate import ROOT, VALUES, _rank
+
+    t = load_targets()
+    committed = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
+    cm = CityMatrix(t, committed)
+    cols = [cm.columns[c] for c in sorted(_free_columns(cm, 1 + list(cm.obj.t1_codes).index("capital")))]
+    swapped = committed.copy()
+    cities = pd.read_csv(ROOT / "data" / "regions" / "cities.csv", dtype=str)
+    code = dict(zip(cities.en, cities.code))
+    a, b = (swapped.index[swapped.city_code == code[n]][0] for n in ("Jinan", "Qingdao"))
+    swapped.loc[[a, b], cols] = swapped.loc[[b, a], cols].to_numpy()
+
+    total, _ = _independent(swapped, "total")
+    ranks = _rank(total)
+    top = t.city_top20.assign(code=t.city_top20.city_zh.map(dict(zip(cities.zh, cities.code))))
+    spans = sorted((min(ranks[c], p), max(ranks[c], p), c) for c, p in zip(top.code, top.total_rank)
+                   if ranks[c] != p)
+    assert spans  # the swap breaks total ranks
+    province = dict(zip(cities.code, cities.province_code))
+    want, end = [], 0
+    for lo, hi, c in spans:  # overlapping spans join the open cluster
+        if want and lo <= end:
+            want[-1].add(province[c])
+            end = max(end, hi)
+        else:
+            want.append({province[c]})
+            end = hi
+    cm2 = CityMatrix(t, swapped)
+    pcode = {int(i): cm2.work.province_code[r] for r, i in enumerate(cm2.obj.prov_idx)}
+    got = [{pcode[p] for p in g} for g in miss_groups(cm2, max_cities=10_000)]
+    assert got == want and got != [], (got, want)
