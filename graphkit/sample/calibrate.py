@@ -11,8 +11,9 @@ the 31 provinces), :func:`graphkit.sample.calib_city.solve_cities` (province tot
 over cities by a second program), :func:`graphkit.sample.calib_polish.polish_best` (a local
 search on that split against the published city figures) and
 :func:`graphkit.sample.calib_repair.repair` (exact programs over one tier-1 dimension, then
-over groups of provinces, that raise the city ranks the polished split holds). Deterministic: HiGHS runs
-single-threaded with fixed settings and node limits, the search from fixed seeds.
+over groups of provinces, that raise the city ranks the polished split holds).
+Deterministic: HiGHS runs single-threaded with fixed settings and node limits, the search
+from fixed seeds.
 """
 from __future__ import annotations
 
