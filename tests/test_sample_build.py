@@ -203,29 +203,45 @@ def test_small_build_named_patents_and_amounts(small):
     assert sh_amt["name"].head(4).tolist() == ["饿了么", "蔚来汽车", "陆金所", "紫光展锐"]
 
 
-def test_a_moved_named_firm_does_not_crowd_out_a_pinned_one(tmp_path):
-    """Weihai has no firm, so New Beiyang (1,871 patents, line 1012) moves to another
-    Shandong city. Qingdao has the most firms, but its patent sum is exactly Haier's 11,778:
-    New Beiyang must go to Zibo, and both firms keep their published patents."""
+def _shandong_values(folder: Path) -> Path:
+    """Three Shandong cities with firms and patents and nothing else (no financing at all):
+    Jinan 13 firms, Qingdao 16 whose patent sum is exactly Haier's 11,778, Zibo 14."""
     header = SMALL.splitlines()[0].split(",")
 
     def row(code, firms, n, patents):
         cells = dict.fromkeys(header, "0")
-        # a few financing rounds: the realiser expects some financing in a sample
         cells.update(city_code=code, province_code="370000", firm_count=str(firms),
-                     avg_firm_patents__n=str(n), avg_firm_patents__sum=str(patents),
-                     financing_relations="3", financing_amount="300.00")
+                     avg_firm_patents__n=str(n), avg_firm_patents__sum=str(patents))
         return ",".join(cells[h] for h in header)
 
-    vp = tmp_path / "city_values.csv"
+    vp = folder / "city_values.csv"
     vp.write_text("\n".join([",".join(header), row("370100", 13, 12, 4610), row("370200", 16, 16, 11778),
                              row("370300", 14, 12, 6686)]) + "\n", encoding="utf-8")
+    return vp
+
+
+def test_a_moved_named_firm_does_not_crowd_out_a_pinned_one(tmp_path):
+    """Weihai has no firm, so New Beiyang (1,871 patents, line 1012) moves to another
+    Shandong city. Qingdao has the most firms, but its patent sum is exactly Haier's 11,778:
+    New Beiyang must go to Zibo, and both firms keep their published patents."""
     out = tmp_path / "sample"
-    build_sample(out, seed=7, values_path=vp, progress=False)
+    build_sample(out, seed=7, values_path=_shandong_values(tmp_path), progress=False)
     firms = _read(out, "nodes", "firm").set_index("name")
     assert (firms.at["海尔集团", "city"], firms.at["海尔集团", "patents"]) == ("青岛市", "11778")
     assert (firms.at["山东新北洋信息技术股份有限公司", "city"],
             firms.at["山东新北洋信息技术股份有限公司", "patents"]) == ("淄博市", "1871")
+
+
+def test_a_sample_without_financing_builds_empty_financing_tables(tmp_path):
+    """No financing relation anywhere is valid input: the round and financing tables are
+    written with their headers and no rows (an empty round table once had untyped columns
+    and the build failed)."""
+    out = tmp_path / "sample"
+    build_sample(out, seed=7, values_path=_shandong_values(tmp_path), progress=False)
+    rounds, fin = _read(out, "edges", "round"), _read(out, "edges", "financing")
+    assert len(rounds) == 0 and {"firm", "amount"} <= set(rounds.columns)
+    assert len(fin) == 0 and len(fin.columns) > 0
+    assert len(_read(out, "nodes", "firm")) == 13 + 16 + 14
 
 
 def test_small_build_foreign_leaders(small):

@@ -797,7 +797,9 @@ def _build_financing(ctx: _Ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
                 slots_round.extend([r_id] * int(bundles[j][s]))
                 slots_prov.extend([prov_of[c]] * int(bundles[j][s]))
                 r_id += 1
-    rounds_df = pd.DataFrame(rounds, columns=["r", "firm", "k", "round", "date_ord", "amount"])
+    # typed, so that a sample without financing gives empty integer columns, not objects
+    rounds_df = pd.DataFrame(rounds, columns=["r", "firm", "k", "round", "date_ord", "amount"]).astype(
+        {"r": np.int64, "firm": np.int64, "k": np.int64, "date_ord": np.int64, "amount": np.int64})
     slot_firm = np.asarray(slots_firm, dtype=np.int64)
     slot_round = np.asarray(slots_round, dtype=np.int64)
     slot_prov = np.asarray(slots_prov, dtype=object)
