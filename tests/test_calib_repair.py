@@ -38,20 +38,17 @@ def test_a_rank_no_value_can_hold_is_given_up():
     assert worth == pytest.approx(0.0)
 
 
-@pytest.mark.slow
-def test_a_capital_step_wins_back_ranks_a_swap_broke():
-    """Swap Jinan's and Qingdao's capital figures (both Shandong, so every province figure
-    stays): Table 43's capital and total ranks break. One repair step with the capital
-    dimension free must find a split that, rescored with the plain pandas helpers, holds
-    more of those ranks than the swapped split, keeps every province total, the five
-    published scores and the realiser's rules."""
+@pytest.fixture(scope="module")
+def swap():
+    """The committed split with Jinan's and Qingdao's capital figures swapped (both Shandong,
+    so every province figure stays): (targets, committed table, swapped table, the capital
+    column of Objective.levels, cities.csv)."""
     import pandas as pd
 
     from graphkit.sample.calib_polish import CityMatrix
-    from graphkit.sample.calib_repair import _free_columns, repair_step
+    from graphkit.sample.calib_repair import _free_columns
     from graphkit.sample.calib_targets import load_targets
-    from tests.test_calib_exact import _common_checks, _independent
-    from tests.test_calibrate import ROOT, VALUES, _rank
+    from tests.test_calibrate import ROOT, VALUES
 
     t = load_targets()
     committed = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
@@ -63,6 +60,21 @@ def test_a_capital_step_wins_back_ranks_a_swap_broke():
     code = dict(zip(cities.en, cities.code))
     a, b = (swapped.index[swapped.city_code == code[n]][0] for n in ("Jinan", "Qingdao"))
     swapped.loc[[a, b], cols] = swapped.loc[[b, a], cols].to_numpy()
+    return t, committed, swapped, capital, cities
+
+
+@pytest.mark.slow
+def test_a_capital_step_wins_back_ranks_a_swap_broke(swap):
+    """The swap breaks Table 43's capital and total ranks. One repair step with the capital
+    dimension free must find a split that, rescored with the plain pandas helpers, holds
+    more of those ranks than the swapped split, keeps every province total, the five
+    published scores and the realiser's rules."""
+    from graphkit.sample.calib_polish import CityMatrix
+    from graphkit.sample.calib_repair import repair_step
+    from tests.test_calib_exact import _common_checks, _independent
+    from tests.test_calibrate import _rank
+
+    t, committed, swapped, capital, _ = swap
 
     def held(table):
         total, column = _independent(table, "capital")
@@ -80,33 +92,22 @@ def test_a_capital_step_wins_back_ranks_a_swap_broke():
 
 
 @pytest.mark.slow
-def test_a_region_step_wins_back_ranks_a_swap_broke():
+def test_a_region_step_wins_back_ranks_a_swap_broke(swap):
     """The same swap, repaired by a region step: every count, sum and the patents' valid
     sample of Shandong's cities free, all seven columns of Table 43 counted. Rescored with
     the plain pandas helpers, the split holds more of Table 43 than the swapped one and keeps
     every province total, the five published scores and the realiser's rules."""
-    import pandas as pd
-
     from graphkit.sample.calib_polish import CityMatrix
-    from graphkit.sample.calib_repair import _free_columns, repair_step
-    from graphkit.sample.calib_targets import load_targets
+    from graphkit.sample.calib_repair import repair_step
     from tests.test_calib_exact import _common_checks, _independent
-    from tests.test_calibrate import ROOT, VALUES, _rank
+    from tests.test_calibrate import _rank
 
-    t = load_targets()
-    committed = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
-    cm = CityMatrix(t, committed)
-    capital = 1 + list(cm.obj.t1_codes).index("capital")
-    cols = [cm.columns[c] for c in sorted(_free_columns(cm, capital))]
-    swapped = committed.copy()
-    cities = pd.read_csv(ROOT / "data" / "regions" / "cities.csv", dtype=str)
-    code = dict(zip(cities.en, cities.code))
-    a, b = (swapped.index[swapped.city_code == code[n]][0] for n in ("Jinan", "Qingdao"))
-    swapped.loc[[a, b], cols] = swapped.loc[[b, a], cols].to_numpy()
+    t, committed, swapped, _, cities = swap
+    cm2 = CityMatrix(t, swapped)
 
     def held(table):
         count = 0
-        for column in ("total", *cm.obj.t1_codes):
+        for column in ("total", *cm2.obj.t1_codes):
             total, scores = _independent(table, column)
             top, zh = _common_checks(table, committed, total)
             ranks = _rank(scores)
@@ -115,8 +116,8 @@ def test_a_region_step_wins_back_ranks_a_swap_broke():
         return count
 
     before = held(swapped)
-    cm2 = CityMatrix(t, swapped)
-    shandong = int(cm2.obj.prov_idx[cm2.codes.index(code["Qingdao"])])
+    qingdao = dict(zip(cities.en, cities.code))["Qingdao"]
+    shandong = int(cm2.obj.prov_idx[cm2.codes.index(qingdao)])
     split, sol = repair_step(cm2, provinces=(shandong,))
     assert split is not None, sol.status
     table = cm2.table(split)
@@ -126,28 +127,16 @@ def test_a_region_step_wins_back_ranks_a_swap_broke():
 
 
 @pytest.mark.slow
-def test_miss_groups_cluster_the_missed_total_ranks_that_overlap():
-    """After the Jinan/Qingdao swap, the top-20 cities whose total rank is missed, found with
-    the plain pandas scoring; cities whose spans (rank now to published rank) overlap must be
-    solved together, so :func:`miss_groups` returns their provinces as one group."""
-    import pandas as pd
-
+def test_miss_groups_cluster_the_missed_total_ranks_that_overlap(swap):
+    """After the swap, the top-20 cities whose total rank is missed, found with the plain
+    pandas scoring; cities whose spans (rank now to published rank) overlap must be solved
+    together, so :func:`miss_groups` returns their provinces as one group."""
     from graphkit.sample.calib_polish import CityMatrix
-    from graphkit.sample.calib_repair import _free_columns, miss_groups
-    from graphkit.sample.calib_targets import load_targets
+    from graphkit.sample.calib_repair import miss_groups
     from tests.test_calib_exact import _independent
-    from tests.test_calibrate import ROOT, VALUES, _rank
+    from tests.test_calibrate import _rank
 
-    t = load_targets()
-    committed = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
-    cm = CityMatrix(t, committed)
-    cols = [cm.columns[c] for c in sorted(_free_columns(cm, 1 + list(cm.obj.t1_codes).index("capital")))]
-    swapped = committed.copy()
-    cities = pd.read_csv(ROOT / "data" / "regions" / "cities.csv", dtype=str)
-    code = dict(zip(cities.en, cities.code))
-    a, b = (swapped.index[swapped.city_code == code[n]][0] for n in ("Jinan", "Qingdao"))
-    swapped.loc[[a, b], cols] = swapped.loc[[b, a], cols].to_numpy()
-
+    t, _, swapped, _, cities = swap
     total, _ = _independent(swapped, "total")
     ranks = _rank(total)
     top = t.city_top20.assign(code=t.city_top20.city_zh.map(dict(zip(cities.zh, cities.code))))
