@@ -220,24 +220,30 @@ def _shandong_values(folder: Path) -> Path:
     return vp
 
 
-def test_a_moved_named_firm_does_not_crowd_out_a_pinned_one(tmp_path):
+@pytest.fixture(scope="module")
+def shandong(tmp_path_factory) -> Path:
+    """The sample built from :func:`_shandong_values`; returns its folder."""
+    d = tmp_path_factory.mktemp("shandong")
+    build_sample(d / "sample", seed=7, values_path=_shandong_values(d), progress=False)
+    return d / "sample"
+
+
+def test_a_moved_named_firm_does_not_crowd_out_a_pinned_one(shandong):
     """Weihai has no firm, so New Beiyang (1,871 patents, line 1012) moves to another
     Shandong city. Qingdao has the most firms, but its patent sum is exactly Haier's 11,778:
     New Beiyang must go to Zibo, and both firms keep their published patents."""
-    out = tmp_path / "sample"
-    build_sample(out, seed=7, values_path=_shandong_values(tmp_path), progress=False)
+    out = shandong
     firms = _read(out, "nodes", "firm").set_index("name")
     assert (firms.at["海尔集团", "city"], firms.at["海尔集团", "patents"]) == ("青岛市", "11778")
     assert (firms.at["山东新北洋信息技术股份有限公司", "city"],
             firms.at["山东新北洋信息技术股份有限公司", "patents"]) == ("淄博市", "1871")
 
 
-def test_a_sample_without_financing_builds_empty_financing_tables(tmp_path):
+def test_a_sample_without_financing_builds_empty_financing_tables(shandong):
     """No financing relation anywhere is valid input: the round and financing tables are
     written with their headers and no rows (an empty round table once had untyped columns
     and the build failed)."""
-    out = tmp_path / "sample"
-    build_sample(out, seed=7, values_path=_shandong_values(tmp_path), progress=False)
+    out = shandong
     rounds, fin = _read(out, "edges", "round"), _read(out, "edges", "financing")
     assert len(rounds) == 0 and {"firm", "amount"} <= set(rounds.columns)
     assert len(fin) == 0 and len(fin.columns) > 0
