@@ -422,7 +422,7 @@ def _place_named_firms(ctx: _Ctx) -> dict[str, list[int]]:
             ctx.notes.append(("moved", f"{zh} ({en}) placed in {ctx.cities.loc[target, 'zh']} "
                                        f"(its own city has no firm slot)"))
         used[target] = used.get(target, 0) + 1
-        if pin and target in room:
+        if pin:  # every target is a city of counts, so it has a room entry
             room[target][0] -= pin
             room[target][1] -= 1
         out.setdefault(target, []).append(i)
