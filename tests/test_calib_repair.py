@@ -38,28 +38,37 @@ def test_a_rank_no_value_can_hold_is_given_up():
     assert worth == pytest.approx(0.0)
 
 
-@pytest.fixture(scope="module")
-def swap():
-    """The committed split with Jinan's and Qingdao's capital figures swapped (both Shandong,
-    so every province figure stays): (targets, committed table, swapped table, the capital
-    column of Objective.levels, cities.csv)."""
-    import pandas as pd
-
+def _swap_capital(t, committed, cities, a: str, b: str):
+    """``committed`` with the capital figures of cities ``a`` and ``b`` (English names, one
+    province, so every province figure stays) swapped, and the capital column of
+    Objective.levels."""
     from graphkit.sample.calib_polish import CityMatrix
     from graphkit.sample.calib_repair import _free_columns
+
+    cm = CityMatrix(t, committed)
+    capital = 1 + list(cm.obj.t1_codes).index("capital")
+    cols = [cm.columns[c] for c in sorted(_free_columns(cm, capital))]
+    swapped = committed.copy()
+    code = dict(zip(cities.en, cities.code))
+    i, j = (swapped.index[swapped.city_code == code[n]][0] for n in (a, b))
+    swapped.loc[[i, j], cols] = swapped.loc[[j, i], cols].to_numpy()
+    return swapped, capital
+
+
+@pytest.fixture(scope="module")
+def swap():
+    """The committed split with Jinan's and Qingdao's capital figures swapped (both Shandong):
+    (targets, committed table, swapped table, the capital column of Objective.levels,
+    cities.csv)."""
+    import pandas as pd
+
     from graphkit.sample.calib_targets import load_targets
     from tests.test_calibrate import ROOT, VALUES
 
     t = load_targets()
     committed = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
-    cm = CityMatrix(t, committed)
-    capital = 1 + list(cm.obj.t1_codes).index("capital")
-    cols = [cm.columns[c] for c in sorted(_free_columns(cm, capital))]
-    swapped = committed.copy()
     cities = pd.read_csv(ROOT / "data" / "regions" / "cities.csv", dtype=str)
-    code = dict(zip(cities.en, cities.code))
-    a, b = (swapped.index[swapped.city_code == code[n]][0] for n in ("Jinan", "Qingdao"))
-    swapped.loc[[a, b], cols] = swapped.loc[[b, a], cols].to_numpy()
+    swapped, capital = _swap_capital(t, committed, cities, "Jinan", "Qingdao")
     return t, committed, swapped, capital, cities
 
 
@@ -128,15 +137,18 @@ def test_a_region_step_wins_back_ranks_a_swap_broke(swap):
 
 @pytest.mark.slow
 def test_miss_groups_cluster_the_missed_total_ranks_that_overlap(swap):
-    """After the swap, the top-20 cities whose total rank is missed, found with the plain
-    pandas scoring; cities whose spans (rank now to published rank) overlap must be solved
-    together, so :func:`miss_groups` returns their provinces as one group."""
+    """Swapping Jinan's capital figures with Zibo's (outside the top 20) breaks total ranks
+    and lifts Zibo among them. The top-20 cities whose total rank is missed, found with the
+    plain pandas scoring: cities whose spans (rank now to published rank) overlap must be
+    solved together, so :func:`miss_groups` returns their provinces as one group, with the
+    provinces of the cities outside the top 20 that rank within the group's span."""
     from graphkit.sample.calib_polish import CityMatrix
     from graphkit.sample.calib_repair import miss_groups
     from tests.test_calib_exact import _independent
     from tests.test_calibrate import _rank
 
-    t, _, swapped, _, cities = swap
+    t, committed, _, _, cities = swap
+    swapped, _ = _swap_capital(t, committed, cities, "Jinan", "Zibo")
     total, _ = _independent(swapped, "total")
     ranks = _rank(total)
     top = t.city_top20.assign(code=t.city_top20.city_zh.map(dict(zip(cities.zh, cities.code))))
@@ -144,14 +156,16 @@ def test_miss_groups_cluster_the_missed_total_ranks_that_overlap(swap):
                    if ranks[c] != p)
     assert spans  # the swap breaks total ranks
     province = dict(zip(cities.code, cities.province_code))
-    want, end = [], 0
+    clusters = []  # [first rank, last rank, provinces]
     for lo, hi, c in spans:  # overlapping spans join the open cluster
-        if want and lo <= end:
-            want[-1].add(province[c])
-            end = max(end, hi)
+        if clusters and lo <= clusters[-1][1]:
+            clusters[-1][2].add(province[c])
+            clusters[-1][1] = max(clusters[-1][1], hi)
         else:
-            want.append({province[c]})
-            end = hi
+            clusters.append([lo, hi, {province[c]}])
+    outside = ranks.drop(top.code)
+    want = [provs | {province[c] for c, r in outside.items() if lo <= r <= hi} for lo, hi, provs in clusters]
+    assert any(w != c[2] for w, c in zip(want, clusters))  # a city outside the top 20 adds a province
     cm2 = CityMatrix(t, swapped)
     pcode = {int(i): cm2.work.province_code[r] for r, i in enumerate(cm2.obj.prov_idx)}
     got = [{pcode[p] for p in g} for g in miss_groups(cm2, max_cities=10_000)]

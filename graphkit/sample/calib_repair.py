@@ -10,7 +10,8 @@ published city ranks held, each over one part of the split:
   small (:data:`MOVE_SAMPLES`): a city whose rank in one dimension must fall while its total
   stays needs two dimensions to move together, which a dimension step cannot do;
 * a **miss step** frees the same for the provinces of top-20 cities whose total ranks are
-  missed and must pass each other (:func:`miss_groups`), once the steps above are done.
+  missed and must pass each other, and of the cities outside the top 20 they must pass
+  (:func:`miss_groups`), once the steps above are done.
 
 In each program:
 
@@ -229,21 +230,27 @@ def region_groups(cm: CityMatrix) -> list[tuple[int, ...]]:
 def miss_groups(cm: CityMatrix, lv: int = 0, max_cities: int = MAX_CITIES) -> list[tuple[int, ...]]:
     """The provinces of the steps that follow the region steps: the top-20 cities whose rank
     in column ``lv`` of Table 43 is missed, clustered where their spans (current to published
-    rank) overlap, so that cities that must pass each other move together; the provinces of
-    each cluster, skipping clusters of more than ``max_cities`` cities."""
+    rank) overlap, so that cities that must pass each other move together. A cluster's
+    provinces are those of its cities and of the cities outside the top 20 that rank within
+    its span now (those a missed city must pass: Zibo, between Wuxi's rank and its published
+    one, has to fall below it). Clusters of more than ``max_cities`` cities are skipped."""
     obj = cm.obj
     pcode = np.asarray(obj.prov_idx)
-    ranks = obj.ranks(obj.levels(cm.V))[:obj.n_top].reshape(len(obj.top_rows), -1)[:, lv]
+    S = np.round(obj.levels(cm.V)[:, lv], 9)  # the ranking's own rounding (Objective.ranks)
+    rank = 1 + (S[None, :] > S[:, None]).sum(axis=1)
     pub = obj.top_ranks[:, lv]
-    spans = sorted((min(r, p), max(r, p), i) for i, (r, p) in enumerate(zip(ranks, pub)) if r != p)
+    spans = sorted((min(r, p), max(r, p), i) for i, (r, p) in enumerate(zip(rank[obj.top_rows], pub)) if r != p)
     clusters: list[list] = []
     for lo, hi, i in spans:
         if clusters and lo <= clusters[-1][1]:
             clusters[-1][1] = max(hi, clusters[-1][1])
-            clusters[-1][2].append(i)
+            clusters[-1][2].append(int(obj.top_rows[i]))
         else:
-            clusters.append([lo, hi, [i]])
-    groups = [tuple(dict.fromkeys(int(pcode[int(obj.top_rows[i])]) for i in c[2])) for c in clusters]
+            clusters.append([lo, hi, [int(obj.top_rows[i])]])
+    outside = np.setdiff1d(np.arange(len(rank)), obj.top_rows)
+    groups = [tuple(dict.fromkeys(int(pcode[r]) for r in
+                                  rows + outside[(rank[outside] >= lo) & (rank[outside] <= hi)].tolist()))
+              for lo, hi, rows in clusters]
     return [g for g in groups if np.isin(pcode, g).sum() <= max_cities]
 
 
