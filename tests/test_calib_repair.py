@@ -133,6 +133,41 @@ def test_a_region_step_wins_back_ranks_a_swap_broke(swap):
     after = held(table)  # _common_checks inside: totals, rules, the five scores
     assert after > before
     assert (table.avg_firm_patents__n <= table.firm_count).all()
+    # every published city count the swapped split honours stays honoured (pinned by default)
+    cnt = t.counts[(t.counts.region_level == "city") & ~t.counts.is_share.astype(bool)
+                   & t.counts.quantity.isin(table.columns)]
+    code = dict(zip(cities.zh, cities.code))
+    honoured = 0
+    for r in cnt.itertuples():
+        was = swapped.loc[swapped.city_code == code.get(r.region_zh), r.quantity]
+        if len(was) and was.iloc[0] == r.value:
+            honoured += 1
+            assert table.loc[table.city_code == code[r.region_zh], r.quantity].iloc[0] == r.value, r
+    assert honoured > 0
+
+
+@pytest.mark.parametrize("change, pinned, free", [
+    # (change against the current split, accepted with counts pinned, accepted with counts free)
+    ({"top_held": 1, "count_miss": 1}, False, True),   # a Table 43 rank for a published count
+    ({"detail_held": 1, "count_miss": 2}, False, True),  # a Tables 44-48 rank, ditto
+    ({"top_held": 1}, True, True),
+    ({"count_miss": -1}, False, False),                # counts alone are never a gain
+    ({"top_held": -1, "detail_held": 5}, False, False),  # Table 43 comes first
+    ({"top_held": 2, "score": 0.01}, False, False),     # the five published scores always hold
+    ({"top_held": 2, "order_miss": 1}, False, False),   # so do the named leading cities
+])
+def test_counts_give_way_to_ranks_only_in_count_free_steps(change, pinned, free):
+    """Issue 3 ranks published ranks before absolute counts: a count-free step may trade
+    published city counts for ranks; every other step may not."""
+    from graphkit.sample.calib_repair import _better
+
+    old = {"score": 0.0, "count_miss": 19.0, "order_miss": 0.0, "amount_ratio": 1.0, "edge_ratio": 2.0,
+           "top_held": 116, "detail_held": 139}
+    new = dict(old)
+    for k, v in change.items():
+        new[k] += v
+    assert _better(new, old) is pinned
+    assert _better(new, old, counts=False) is free
 
 
 @pytest.mark.slow

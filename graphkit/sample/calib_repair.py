@@ -157,12 +157,13 @@ def _held(m: Model, S: list[Expr], s0: np.ndarray, cells, weight: float) -> tupl
 
 
 def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limit: int = NODES,
-                time_limit: float = 300.0):
+                time_limit: float = 300.0, pin_counts: bool = True):
     """Solve one program: with ``lv`` (a column of :meth:`Objective.levels`, a tier-1
     dimension), that dimension's counts and sums are free in every city; with ``provinces``
     (indices as in ``Objective.prov_idx``), every count and sum of those provinces' cities is
-    free, and so are the valid samples of :data:`MOVE_SAMPLES`. Returns (the split as a matrix
-    like ``cm.V``, or None, and the solver's Solution)."""
+    free, and so are the valid samples of :data:`MOVE_SAMPLES`. With ``pin_counts`` False,
+    the published city counts the split honours may change too. Returns (the split as a
+    matrix like ``cm.V``, or None, and the solver's Solution)."""
     obj, V = cm.obj, cm.V
     pcode = np.asarray(obj.prov_idx)
     if provinces is None:
@@ -185,7 +186,7 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
             m.ge(x[int(r), obj.amt], x[int(r), obj.rel] * min(ref / 4, per))
             m.ge(x[int(r), obj.rel] * max(ref * 4, per), x[int(r), obj.amt])
     for r, c, pub in zip(obj.cnt_rows, obj.cnt_cols, obj.cnt_pub):
-        if V[r, c] == pub:  # a published city count the split honours
+        if pin_counts and V[r, c] == pub:  # a published city count the split honours
             m.eq(x[int(r), int(c)], float(pub))
     total = _scores(cm, x, parts, 0)
     for r, pub in zip(obj.score_rows, obj.score_pub):
@@ -254,10 +255,13 @@ def miss_groups(cm: CityMatrix, lv: int = 0, max_cities: int = MAX_CITIES) -> li
     return [g for g in groups if np.isin(pcode, g).sum() <= max_cities]
 
 
-def _better(new: dict, old: dict) -> bool:
+def _better(new: dict, old: dict, counts: bool = True) -> bool:
     """True when ``new`` (:meth:`Objective.parts`) holds more of Table 43, or as much and more
-    of Tables 44-48, and loses nothing else the polish stage measures."""
-    if new["score"] > 0 or new["count_miss"] > old["count_miss"] or new["order_miss"] > old["order_miss"]:
+    of Tables 44-48, and loses nothing else the polish stage measures (the published city
+    counts only with ``counts``)."""
+    if new["score"] > 0 or new["order_miss"] > old["order_miss"]:
+        return False
+    if counts and new["count_miss"] > old["count_miss"]:
         return False
     if new["amount_ratio"] > old["amount_ratio"] + ROUNDING or new["edge_ratio"] > old["edge_ratio"] + ROUNDING:
         return False
@@ -273,27 +277,32 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
            log=None) -> tuple[pd.DataFrame, list[RepairStep]]:
     """Run :func:`repair_step` over the dimensions of :data:`ORDER` ``passes`` times, over the
     province pairs of :func:`region_groups` once, then over the :func:`miss_groups` of
-    Table 43's total column, keeping each split that :func:`_better` accepts; return the
-    city table and the steps."""
+    Table 43's total column, keeping each split that :func:`_better` accepts; last, over the
+    miss groups of each column of Table 43 in turn with the published city counts free
+    (issue 3 puts ranks before absolute counts). Return the city table and the steps."""
     cm = CityMatrix(t, city)
     now = cm.obj.parts(cm.V)
     prov_en = dict(zip(t.provinces.code, t.provinces.en))
     pcode = np.asarray(cm.obj.prov_idx)
     province_of = {int(pcode[r]): prov_en[cm.work.province_code[r]] for r in range(len(pcode))}
+    columns = ["total", *cm.obj.t1_codes]
 
     def regions(groups, prefix=""):
         return [(prefix + "+".join(province_of[p] for p in g), None, g) for g in groups]
 
-    phases = [lambda cm: [(name, 1 + list(cm.obj.t1_codes).index(name), None)
-                          for _ in range(passes) for name in ORDER] + regions(region_groups(cm)),
+    # (the steps of a phase, made from the split the phase starts from; counts pinned)
+    phases = [(lambda cm: [(name, columns.index(name), None) for _ in range(passes) for name in ORDER]
+               + regions(region_groups(cm)), True),
               # the groups follow the misses the steps above leave
-              lambda cm: regions(miss_groups(cm), "total misses: ")]
+              (lambda cm: regions(miss_groups(cm), "total misses: "), True)]
+    phases += [(lambda cm, lv=lv: regions(miss_groups(cm, lv), f"{columns[lv]} misses, counts free: "), False)
+               for lv in range(len(columns))]
     steps = []
-    for phase in phases:
+    for phase, pin in phases:
         for name, lv, provinces in phase(cm):
-            split, sol = repair_step(cm, lv, provinces, node_limit)
+            split, sol = repair_step(cm, lv, provinces, node_limit, pin_counts=pin)
             new = cm.obj.parts(split) if split is not None else now
-            kept = split is not None and _better(new, now)
+            kept = split is not None and _better(new, now, counts=pin)
             steps.append(RepairStep(name, _held_counts(now), _held_counts(new), kept, sol.status,
                                     round(sol.seconds, 1)))
             if log:
