@@ -11,7 +11,10 @@ published city ranks held, each over one part of the split:
   stays needs two dimensions to move together, which a dimension step cannot do;
 * a **miss step** frees the same for the provinces of top-20 cities whose total ranks are
   missed and must pass each other, and of the cities outside the top 20 they must pass
-  (:func:`miss_groups`), once the steps above are done.
+  (:func:`miss_groups`), once the steps above are done;
+* last, a **count-free miss step** for the misses of each column of Table 43 in turn, with
+  the published city counts free: issue 3 puts ranks before absolute counts, so there a
+  split that holds more ranks is kept even when it honours fewer counts.
 
 In each program:
 
@@ -26,13 +29,14 @@ In each program:
 * everything not free stays: the province totals (so every province and circle figure),
   the leaders' cells (so the min-max scales), the other valid samples, the realiser's rules
   and named floors (see :mod:`graphkit.sample.calib_exact`), the city counts the split
-  already honours and the five published city scores.
+  already honours (except in the count-free steps) and the five published city scores.
 
 Each program must beat the split it starts from (scipy's HiGHS takes no starting solution,
 and a search cut short could otherwise return a worse one). A step's split is scored again
 with the plain objective and kept only when it holds more of Table 43 (or as many, and more
-of Tables 44-48) and loses nothing else. The programs stop on their gap or a node limit,
-so the result does not depend on the machine's speed. See docs/sample_calibration.md.
+of Tables 44-48) and loses nothing else (a count-free step may lose published city counts).
+The programs stop on their gap or a node limit, so the result does not depend on the
+machine's speed. See docs/sample_calibration.md.
 """
 from __future__ import annotations
 
