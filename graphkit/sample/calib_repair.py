@@ -294,7 +294,7 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     def regions(groups, prefix=""):
         return [(prefix + "+".join(province_of[p] for p in g), None, g) for g in groups]
 
-    # (the steps of a phase, made from the split the phase starts from; counts pinned)
+    # (a phase's steps, made from the split the phase starts from; are published city counts pinned)
     phases = [(lambda cm: [(name, columns.index(name), None) for _ in range(passes) for name in ORDER]
                + regions(region_groups(cm)), True),
               # the groups follow the misses the steps above leave
