@@ -117,12 +117,19 @@ def _bounds(m: Model, e: Expr) -> tuple[float, float]:
     return lo, hi
 
 
+def _ranks(s: np.ndarray) -> np.ndarray:
+    """Competition ranks (1, 2, 2, 4) of the scores ``s``, rounded to 9 decimals as
+    :meth:`Objective.ranks` rounds them."""
+    s = np.round(s, 9)
+    return 1 + (s[None, :] > s[:, None]).sum(axis=1)
+
+
 def _held(m: Model, S: list[Expr], s0: np.ndarray, cells, weight: float) -> tuple[Expr, float]:
     """Add one binary per (row, published rank) in ``cells``, worth ``weight``, that is 1 only
     when exactly ``rank - 1`` rows of ``S`` score higher; ``s0`` are the current scores.
     Returns the binaries' weighted sum and its value for the current split."""
-    s0 = np.round(s0, 9)  # the ranking's own rounding (Objective.ranks)
-    rank0 = 1 + (s0[None, :] > s0[:, None]).sum(axis=1)
+    s0 = np.round(s0, 9)  # the ranking's own rounding (Objective.ranks): gaps as ranked
+    rank0 = _ranks(s0)
     worth, now = Expr(), 0.0
     for row, pub in cells:
         lo_r, hi_r = min(pub, rank0[row]) - WINDOW, max(pub, rank0[row]) + WINDOW
@@ -241,8 +248,7 @@ def miss_groups(cm: CityMatrix, lv: int = 0, max_cities: int = MAX_CITIES) -> li
     one, has to fall below it). Clusters of more than ``max_cities`` cities are skipped."""
     obj = cm.obj
     pcode = np.asarray(obj.prov_idx)
-    S = np.round(obj.levels(cm.V)[:, lv], 9)  # the ranking's own rounding (Objective.ranks)
-    rank = 1 + (S[None, :] > S[:, None]).sum(axis=1)
+    rank = _ranks(obj.levels(cm.V)[:, lv])
     pub = obj.top_ranks[:, lv]
     spans = sorted((min(r, p), max(r, p), i) for i, (r, p) in enumerate(zip(rank[obj.top_rows], pub)) if r != p)
     clusters: list[list] = []
