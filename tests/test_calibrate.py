@@ -231,3 +231,25 @@ def test_scores_helper_by_hand():
     norm, contrib, tier2, tier1, total = _scores(raw, tier3, {"s": "T"})
     assert np.allclose(norm["a"], [100, 50, 0]) and np.allclose(norm["b"], [0, 50, 100])
     assert np.allclose(total, [60, 50, 40])
+
+
+def test_record_is_the_same_for_the_same_solution_whatever_the_timings():
+    """record.json is committed next to city_values.csv; a rerun on another machine (or the
+    same one) must not change it just because the solvers took other times."""
+    import json
+    from dataclasses import asdict
+    from types import SimpleNamespace
+
+    from graphkit.sample.calib_repair import RepairStep
+    from graphkit.sample.calibrate import _record
+
+    def record(seconds: float) -> str:
+        ps = SimpleNamespace(status="Optimal", objective=1.25, seconds=seconds)
+        steps = [asdict(RepairStep("capital", (107, 128), (108, 128), True, "Optimal", seconds))]
+        city = pd.DataFrame({"city_code": ["440300"]})
+        return json.dumps(_record(None, ps, city, "Optimal; objective 3.000; 150 nodes", {"seed": 1}, steps))
+
+    assert record(1.5) == record(250.0)
+    assert json.loads(record(1.5))["solver"]["repair"][0]["after"] == [108, 128]
+    committed = (VALUES.parent / "record.json").read_text(encoding="utf-8")
+    assert '"seconds"' not in committed and " s\"" not in committed

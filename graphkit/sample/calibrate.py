@@ -52,13 +52,17 @@ def _verify(prov, city) -> None:
 
 
 def _record(t, ps, city, city_status="", polish=None, repair=None) -> dict:
-    """What the solution honours and gives up, for record.json."""
+    """What the solution honours and gives up, for record.json: the solvers' statuses and
+    objectives, the polish record, the repair steps (dicts of
+    :class:`~graphkit.sample.calib_repair.RepairStep`), the rank repairs, free cells and
+    score choices of the targets. Timings are left out (they go to the log), so that the
+    same inputs give a byte-identical file."""
     from graphkit.sample.calib_targets import FREE_CELLS, RANK_REPAIRS, SCORE_CHOICES
 
     return {
-        "solver": {"province": {"status": ps.status, "objective": round(ps.objective, 6),
-                                "seconds": round(ps.seconds, 1)},
-                   "city": city_status, "polish": polish, "repair": repair},
+        "solver": {"province": {"status": ps.status, "objective": round(ps.objective, 6)},
+                   "city": city_status, "polish": polish,
+                   "repair": [{k: v for k, v in step.items() if k != "seconds"} for step in repair or []]},
         "rank_repairs": [
             {"province": p, "indicator": path, "published": pub, "used": used, "reason": why}
             for (p, path), (pub, used, why) in RANK_REPAIRS.items() if pub != used
@@ -83,6 +87,7 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
     out.mkdir(parents=True, exist_ok=True)
     t = load_targets(root)
     ps = solve_provinces(t, time_limit=time_limit)
+    log(f"province program: {ps.status}, objective {ps.objective:.3f}, {ps.seconds:.0f} s")
     sol, facts = solve_cities(t, ps.values, time_limit=time_limit, node_limit=CITY_NODES, log=log)
     if sol is None:  # no city program solution: fall back to the proportional split
         log("city program found no solution; proportional split used")
@@ -90,7 +95,7 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
         city_status = "fallback: proportional split"
     else:
         city = realise_solution(t, ps.values, sol, facts)
-        city_status = f"{sol.status}; objective {sol.objective:.3f}; {sol.nodes} nodes; {sol.seconds:.0f} s"
+        city_status = f"{sol.status}; objective {sol.objective:.3f}; {sol.nodes} nodes"
     city, polished = polish_best(t, city, log=log)
     city, steps = repair(t, city, log=log)
     _verify(ps.values, city)
