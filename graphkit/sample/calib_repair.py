@@ -12,9 +12,13 @@ published city ranks held, each over one part of the split:
 * a **miss step** frees the same for the provinces of top-20 cities whose total ranks are
   missed and must pass each other, and of the cities outside the top 20 they must pass
   (:func:`miss_groups`), once the steps above are done;
-* last, a **count-free miss step** for the misses of each column of Table 43 in turn, with
+* then a **count-free miss step** for the misses of each column of Table 43 in turn, with
   the published city counts free: issue 3 puts ranks before absolute counts, so there a
-  split that holds more ranks is kept even when it honours fewer counts.
+  split that holds more ranks is kept even when it honours fewer counts;
+* last, a **cell step** (also count-free) for each missed cell of the columns in
+  :data:`CELL_COLUMNS`: only a few cities are free, those the missed city must pass, not
+  whole provinces (:func:`cell_rows`), so the program stays small where a miss group is
+  too large to solve.
 
 In each program:
 
@@ -50,8 +54,8 @@ from graphkit.sample.calib_lp import Expr, Model, esum
 from graphkit.sample.calib_polish import DETAIL_WEIGHT, SCORE_TOL, CityMatrix
 from graphkit.sample.calib_targets import Targets
 
-__all__ = ["MAX_CITIES", "MOVE_SAMPLES", "MOVE_UP_TO", "NODES", "ORDER", "PASSES", "WINDOW", "RepairStep",
-           "miss_groups", "region_groups", "repair", "repair_step"]
+__all__ = ["CELL_COLUMNS", "CELL_SPAN", "MAX_CITIES", "MOVE_SAMPLES", "MOVE_UP_TO", "NODES", "ORDER", "PASSES",
+           "WINDOW", "RepairStep", "cell_rows", "miss_groups", "region_groups", "repair", "repair_step"]
 
 #: How many ranks past its current and its published rank a cell may move in one step.
 #: Measured on capital: a window of 10 found nothing more, in 59 s against 8 s.
@@ -77,6 +81,13 @@ MOVE_SAMPLES, MOVE_UP_TO = ("avg_firm_patents",), 60
 #: Miss groups (:func:`miss_groups`) larger than this many cities are skipped: Guangdong,
 #: Zhejiang and Jiangsu together (45 cities) ran 185 s without a solution.
 MAX_CITIES = 35
+#: The Table 43 columns whose missed cells get a cell step (:func:`cell_rows`), and how many
+#: cities of a missed cell's span (the cell's city first) are free at most. Measured from
+#: the count-free miss steps' split (118 of Table 43, 142 of Tables 44-48): the academic
+#: cells gain Wuxi's academic rank and one of Tables 44-48 (119 and 143, 12 s); the cells of
+#: every column give the same in 53 s (no enterprise, capital or linking cell step finds a
+#: better split); 20 cities of the span instead of 14 give the same.
+CELL_COLUMNS, CELL_SPAN = ("academic",), 14
 #: Rounding the solved amounts to cents can move the polish stage's amount measure by about
 #: 1e-7; a split is not refused for that.
 ROUNDING = 1e-6
@@ -168,21 +179,25 @@ def _held(m: Model, S: list[Expr], s0: np.ndarray, cells, weight: float) -> tupl
 
 
 def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limit: int = NODES,
-                time_limit: float = 300.0, pin_counts: bool = True):
+                time_limit: float = 300.0, pin_counts: bool = True, rows=None):
     """Solve one program: with ``lv`` (a column of :meth:`Objective.levels`, a tier-1
     dimension), that dimension's counts and sums are free in every city; with ``provinces``
-    (indices as in ``Objective.prov_idx``), every count and sum of those provinces' cities is
-    free, and so are the valid samples of :data:`MOVE_SAMPLES`. With ``pin_counts`` False,
-    the published city counts the split honours may change too. Returns (the split as a
-    matrix like ``cm.V``, or None, and the solver's Solution)."""
+    (indices as in ``Objective.prov_idx``) or ``rows`` (rows of ``cm.V``), every count and
+    sum of those provinces' cities or of those cities is free, and so are the valid samples
+    of :data:`MOVE_SAMPLES` (each province's totals stay, so a province with one free city
+    keeps it as it is). With ``pin_counts`` False, the published city counts the split
+    honours may change too. Returns (the split as a matrix like ``cm.V``, or None, and the
+    solver's Solution)."""
     obj, V = cm.obj, cm.V
     pcode = np.asarray(obj.prov_idx)
-    if provinces is None:
-        free, rows, move = _free_columns(cm, lv), None, ()
+    if provinces is not None:
+        rows = np.flatnonzero(np.isin(pcode, list(provinces))).tolist()
+    if rows is None:
+        free, move = _free_columns(cm, lv), ()
         levels = (0, lv)
     else:
         free = set(range(V.shape[1])) - set(obj.mean_n.tolist())
-        rows, move = set(np.flatnonzero(np.isin(pcode, list(provinces))).tolist()), MOVE_SAMPLES
+        rows, move = {int(r) for r in rows}, MOVE_SAMPLES
         levels = tuple(range(1 + len(obj.t1_codes)))
     live = range(V.shape[0]) if rows is None else sorted(rows)
     m = Model()
@@ -265,6 +280,31 @@ def miss_groups(cm: CityMatrix, lv: int = 0, max_cities: int = MAX_CITIES) -> li
     return [g for g in groups if np.isin(pcode, g).sum() <= max_cities]
 
 
+def cell_rows(cm: CityMatrix, lv: int, span: int = CELL_SPAN) -> list[tuple[int, list[int]]]:
+    """The cell steps of column ``lv`` of Table 43: for each top-20 city whose rank there is
+    missed, (its row, the rows free): the city, the other cities ranked within its span now
+    (current to published rank, best first, ``span`` cities in all at most), and the largest
+    other city (by firms) of each of their provinces, which takes up what they give or
+    take, since each province's totals stay."""
+    obj = cm.obj
+    pcode = np.asarray(obj.prov_idx)
+    rank = _ranks(obj.levels(cm.V)[:, lv])
+    firms = cm.V[:, cm.col["firm_count"]]
+    out = []
+    for row, pub in zip(obj.top_rows.tolist(), obj.top_ranks[:, lv].tolist()):
+        if rank[row] == pub:
+            continue
+        lo, hi = min(rank[row], pub), max(rank[row], pub)
+        inside = [int(r) for r in np.argsort(rank, kind="stable") if lo <= rank[r] <= hi and r != row]
+        rows = [int(row), *inside][:span]
+        for p in dict.fromkeys(int(pcode[r]) for r in rows):
+            others = [int(r) for r in np.flatnonzero(pcode == p) if r not in rows]
+            if others:
+                rows.append(max(others, key=lambda r: (firms[r], -r)))
+        out.append((int(row), rows))
+    return out
+
+
 def _better(new: dict, old: dict, counts: bool = True) -> bool:
     """True when ``new`` (:meth:`Objective.parts`) holds more of Table 43, or as much and more
     of Tables 44-48, and loses nothing else the polish stage measures (the published city
@@ -287,9 +327,10 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
            log=None) -> tuple[pd.DataFrame, list[RepairStep]]:
     """Run :func:`repair_step` over the dimensions of :data:`ORDER` ``passes`` times, over the
     province pairs of :func:`region_groups` once, then over the :func:`miss_groups` of
-    Table 43's total column, keeping each split that :func:`_better` accepts; last, over the
+    Table 43's total column, keeping each split that :func:`_better` accepts; then over the
     miss groups of each column of Table 43 in turn with the published city counts free
-    (issue 3 puts ranks before absolute counts). Return the city table and the steps."""
+    (issue 3 puts ranks before absolute counts); last, over the :func:`cell_rows` of the
+    columns of :data:`CELL_COLUMNS`, counts free too. Return the city table and the steps."""
     cm = CityMatrix(t, city)
     now = cm.obj.parts(cm.V)
     prov_en = dict(zip(t.provinces.code, t.provinces.en))
@@ -298,19 +339,27 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     columns = ["total", *cm.obj.t1_codes]
 
     def regions(groups, prefix=""):
-        return [(prefix + "+".join(province_of[p] for p in g), None, g) for g in groups]
+        return [(prefix + "+".join(province_of[p] for p in g), None, np.flatnonzero(np.isin(pcode, g)).tolist())
+                for g in groups]
 
-    # (a phase's steps, made from the split the phase starts from; are published city counts pinned)
+    def cells(cm, lv):
+        city_en = dict(zip(t.cities.code, t.cities.en))
+        return [(f"{columns[lv]} cell of {city_en[cm.codes[row]]}, counts free: {len(rows)} cities", None, rows)
+                for row, rows in cell_rows(cm, lv)]
+
+    # (a phase's steps as (name, dimension, rows), made from the split the phase starts from;
+    # are published city counts pinned)
     phases = [(lambda cm: [(name, columns.index(name), None) for _ in range(passes) for name in ORDER]
                + regions(region_groups(cm)), True),
               # the groups follow the misses the steps above leave
               (lambda cm: regions(miss_groups(cm), "total misses: "), True)]
     phases += [(lambda cm, lv=lv: regions(miss_groups(cm, lv), f"{columns[lv]} misses, counts free: "), False)
                for lv in range(len(columns))]
+    phases += [(lambda cm, lv=columns.index(c): cells(cm, lv), False) for c in CELL_COLUMNS]
     steps = []
     for phase, pin in phases:
-        for name, lv, provinces in phase(cm):
-            split, sol = repair_step(cm, lv, provinces, node_limit, pin_counts=pin)
+        for name, lv, rows in phase(cm):
+            split, sol = repair_step(cm, lv, node_limit=node_limit, pin_counts=pin, rows=rows)
             new = cm.obj.parts(split) if split is not None else now
             kept = split is not None and _better(new, now, counts=pin)
             steps.append(RepairStep(name, _held_counts(now), _held_counts(new), kept, sol.status,
