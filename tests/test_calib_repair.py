@@ -55,6 +55,23 @@ def _swap_capital(t, committed, cities, a: str, b: str):
     return swapped, capital
 
 
+def _table43_held(table, committed, t1_codes) -> int:
+    """Table 43's ranks ``table`` holds, all seven columns, rescored with the plain pandas
+    helpers; also checks (``_common_checks``) that it keeps ``committed``'s province totals,
+    the realiser's rules and the five published scores."""
+    from tests.test_calib_exact import _common_checks, _independent
+    from tests.test_calibrate import _rank
+
+    count = 0
+    for column in ("total", *t1_codes):
+        total, scores = _independent(table, column)
+        top, zh = _common_checks(table, committed, total)
+        ranks = _rank(scores)
+        published = top.total_rank if column == "total" else top[f"{column}_rank"]
+        count += sum(ranks[zh[c]] == p for c, p in zip(top.city_zh, published))
+    return count
+
+
 @pytest.fixture(scope="module")
 def swap():
     """The committed split with Jinan's and Qingdao's capital figures swapped (both Shandong):
@@ -108,21 +125,12 @@ def test_a_region_step_wins_back_ranks_a_swap_broke(swap):
     every province total, the five published scores and the realiser's rules."""
     from graphkit.sample.calib_polish import CityMatrix
     from graphkit.sample.calib_repair import repair_step
-    from tests.test_calib_exact import _common_checks, _independent
-    from tests.test_calibrate import _rank
 
     t, committed, swapped, _, cities = swap
     cm2 = CityMatrix(t, swapped)
 
     def held(table):
-        count = 0
-        for column in ("total", *cm2.obj.t1_codes):
-            total, scores = _independent(table, column)
-            top, zh = _common_checks(table, committed, total)
-            ranks = _rank(scores)
-            published = top.total_rank if column == "total" else top[f"{column}_rank"]
-            count += sum(ranks[zh[c]] == p for c, p in zip(top.city_zh, published))
-        return count
+        return _table43_held(table, committed, cm2.obj.t1_codes)
 
     before = held(swapped)
     qingdao = dict(zip(cities.en, cities.code))["Qingdao"]
@@ -215,11 +223,9 @@ def test_cell_steps_free_the_cities_a_missed_city_must_pass(swap):
     their provinces. A cell step, counts free, wins back ranks of Table 43, rescored with
     the pandas helpers, and keeps every province total, the five published scores and the
     realiser's rules."""
-    import pandas as pd
-
     from graphkit.sample.calib_polish import CityMatrix
     from graphkit.sample.calib_repair import _better, cell_rows, repair_step
-    from tests.test_calib_exact import _common_checks, _independent
+    from tests.test_calib_exact import _independent
     from tests.test_calibrate import _rank
 
     t, committed, swapped, capital, cities = swap
@@ -243,16 +249,6 @@ def test_cell_steps_free_the_cities_a_missed_city_must_pass(swap):
     got = {cm.codes[row]: {cm.codes[r] for r in rows} for row, rows in cell_rows(cm, capital, span=10_000)}
     assert got == want
 
-    def held(table: pd.DataFrame) -> int:
-        count = 0
-        for col in ("total", *cm.obj.t1_codes):
-            total, scores = _independent(table, col)
-            tp, zh = _common_checks(table, committed, total)
-            r = _rank(scores)
-            published = tp.total_rank if col == "total" else tp[f"{col}_rank"]
-            count += sum(r[zh[c]] == p for c, p in zip(tp.city_zh, published))
-        return count
-
     now = cm.obj.parts(cm.V)
     for _, rows in cell_rows(cm, capital):  # up to the first step that gains (the first, here)
         split, _ = repair_step(cm, pin_counts=False, rows=rows)
@@ -261,4 +257,5 @@ def test_cell_steps_free_the_cities_a_missed_city_must_pass(swap):
     else:
         pytest.fail("no cell step found a better split")
     # _common_checks inside: totals, rules, the five scores
-    assert held(cm.table(split)) > held(swapped)
+    t1 = cm.obj.t1_codes
+    assert _table43_held(cm.table(split), committed, t1) > _table43_held(swapped, committed, t1)
