@@ -135,6 +135,19 @@ def _ranks(s: np.ndarray) -> np.ndarray:
     return 1 + (s[None, :] > s[:, None]).sum(axis=1)
 
 
+def _missed(cm: CityMatrix, lv: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """The competition ranks of every row in column ``lv`` of :meth:`Objective.levels`, and
+    the top-20 cells of that column whose published rank is missed, in Table 43's order, as
+    (top-20 index, row, first, last rank of the span between the current and the published
+    rank)."""
+    obj = cm.obj
+    rank = _ranks(obj.levels(cm.V)[:, lv])
+    missed = [(i, row, min(rank[row], pub), max(rank[row], pub))
+              for i, (row, pub) in enumerate(zip(obj.top_rows.tolist(), obj.top_ranks[:, lv].tolist()))
+              if rank[row] != pub]
+    return rank, missed
+
+
 def _held(m: Model, S: list[Expr], s0: np.ndarray, cells, weight: float) -> tuple[Expr, float]:
     """Add one binary per (row, published rank) in ``cells``, worth ``weight``, that is 1 only
     when exactly ``rank - 1`` rows of ``S`` score higher; ``s0`` are the current scores.
@@ -263,16 +276,14 @@ def miss_groups(cm: CityMatrix, lv: int = 0, max_cities: int = MAX_CITIES) -> li
     one, has to fall below it). Clusters of more than ``max_cities`` cities are skipped."""
     obj = cm.obj
     pcode = np.asarray(obj.prov_idx)
-    rank = _ranks(obj.levels(cm.V)[:, lv])
-    pub = obj.top_ranks[:, lv]
-    spans = sorted((min(r, p), max(r, p), i) for i, (r, p) in enumerate(zip(rank[obj.top_rows], pub)) if r != p)
+    rank, missed = _missed(cm, lv)
     clusters: list[list] = []
-    for lo, hi, i in spans:
+    for lo, hi, _, row in sorted((lo, hi, i, row) for i, row, lo, hi in missed):
         if clusters and lo <= clusters[-1][1]:
             clusters[-1][1] = max(hi, clusters[-1][1])
-            clusters[-1][2].append(int(obj.top_rows[i]))
+            clusters[-1][2].append(row)
         else:
-            clusters.append([lo, hi, [int(obj.top_rows[i])]])
+            clusters.append([lo, hi, [row]])
     outside = np.setdiff1d(np.arange(len(rank)), obj.top_rows)
     groups = [tuple(dict.fromkeys(int(pcode[r]) for r in
                                   rows + outside[(rank[outside] >= lo) & (rank[outside] <= hi)].tolist()))
@@ -286,15 +297,11 @@ def cell_rows(cm: CityMatrix, lv: int, span: int = CELL_SPAN) -> list[tuple[int,
     (current to published rank, best first, ``span`` cities in all at most), and the largest
     other city (by firms) of each of their provinces, which takes up what they give or
     take, since each province's totals stay."""
-    obj = cm.obj
-    pcode = np.asarray(obj.prov_idx)
-    rank = _ranks(obj.levels(cm.V)[:, lv])
+    pcode = np.asarray(cm.obj.prov_idx)
+    rank, missed = _missed(cm, lv)
     firms = cm.V[:, cm.col["firm_count"]]
     out = []
-    for row, pub in zip(obj.top_rows.tolist(), obj.top_ranks[:, lv].tolist()):
-        if rank[row] == pub:
-            continue
-        lo, hi = min(rank[row], pub), max(rank[row], pub)
+    for _, row, lo, hi in missed:
         inside = [int(r) for r in np.argsort(rank, kind="stable") if lo <= rank[r] <= hi and r != row]
         rows = [int(row), *inside][:span]
         for p in dict.fromkeys(int(pcode[r]) for r in rows):
@@ -336,6 +343,7 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     prov_en = dict(zip(t.provinces.code, t.provinces.en))
     pcode = np.asarray(cm.obj.prov_idx)
     province_of = {int(pcode[r]): prov_en[cm.work.province_code[r]] for r in range(len(pcode))}
+    city_en = dict(zip(t.cities.code, t.cities.en))
     columns = ["total", *cm.obj.t1_codes]
 
     def regions(groups, prefix=""):
@@ -343,7 +351,6 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
                 for g in groups]
 
     def cells(cm, lv):
-        city_en = dict(zip(t.cities.code, t.cities.en))
         return [(f"{columns[lv]} cell of {city_en[cm.codes[row]]}, counts free: {len(rows)} cities", None, rows)
                 for row, rows in cell_rows(cm, lv)]
 
