@@ -169,15 +169,18 @@ def test_empty_graph_renders():
 
 # ----------------------------------------------------------------- in a real browser
 
-def _canvas_ink(check) -> int:
-    """Number of canvas pixels that are not background."""
-    return check.page.evaluate("""() => {
+def _canvas_ink(check, more_than: int, timeout_s: float = 10.0) -> int:
+    """Number of canvas pixels that are not background, polled until it is more than
+    ``more_than``: vis draws on an animation frame after it reports the layout stable, so
+    under load the canvas can still be blank right after ``stabilized()`` (a CI run failed
+    so). Raises TimeoutError when the canvas never gets that much ink."""
+    return check.wait_for("""(() => {
         const c = document.querySelector('#mynetwork canvas');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0;
         for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n++; }
-        return n;
-    }""")
+        return n > %d ? n : 0;
+    })()""" % more_than, timeout_s)
 
 
 @pytest.mark.browser
@@ -189,7 +192,7 @@ def test_page_in_browser_offline(tmp_path, xss_ds):
         check.wait_for("window.graphkit && window.graphkit.stabilized()", 60)
         assert check.page.evaluate("graphkit.nodeCount()") == 9  # 4 investors + 5 firms
         assert check.page.evaluate("graphkit.edgeCount()") == 8  # distinct investor–firm pairs
-        assert _canvas_ink(check) > 200
+        assert _canvas_ink(check, 200) > 200
         # Search by Chinese name, by English name, by part of a name.
         check.page.fill("#gk-search", "红杉资本中国")
         check.page.press("#gk-search", "Enter")
@@ -253,7 +256,7 @@ def test_large_page_stabilises_then_stops(tmp_path):
         before = check.page.evaluate("JSON.stringify(network.getPositions())")
         check.page.wait_for_timeout(1000)
         assert check.page.evaluate("JSON.stringify(network.getPositions())") == before  # physics is off
-        assert _canvas_ink(check) > 1000
+        assert _canvas_ink(check, 1000) > 1000
         assert check.console_errors == [] and check.requests == []
 
 
