@@ -38,6 +38,28 @@ def test_a_rank_no_value_can_hold_is_given_up():
     assert worth == pytest.approx(0.0)
 
 
+@pytest.mark.parametrize("soft, worth, y_lo, y_hi", [(False, 0.3, 0.0, 7.0), (True, 1.0, 10.0, 12.0)])
+def test_a_soft_cell_gives_way_as_far_as_the_other_cell_needs(soft, worth, y_lo, y_hi):
+    # Cities 2-11 score 10, 9, ..., 1; city 0 scores x, city 1 y, x + y = 12 (one province's
+    # total). Now x = 9.5 (rank 2) and y = 2.5 (rank 10). Cell A: city 1 first, worth 1 (so
+    # y > 10 and x < 2); cell B: city 0 second, worth 0.3, held now. By hand: cities ranked 7 or
+    # lower are outside B's window (2 +- WINDOW 4), so a hard B keeps x above 5 and y below 7:
+    # A cannot hold, the best is B alone (0.3). Soft, B's outside sides hold only while B is
+    # to hold, so A holds and B gives way (1.0).
+    m = Model()
+    x, y = m.add_var(0.0, 12.0), m.add_var(0.0, 12.0)
+    m.eq(x + y, 12.0)
+    S = [x, y] + [Expr({}, float(v)) for v in range(10, 0, -1)]
+    s0 = np.array([9.5, 2.5] + list(range(10, 0, -1)), dtype=float)
+    a, _ = _held(m, S, s0, [(1, 1)], 1.0, soft)
+    b, now = _held(m, S, s0, [(0, 2)], 0.3, soft)
+    assert now == pytest.approx(0.3)
+    sol = m.solve(time_limit=10)
+    assert sol.ok, sol.status
+    assert sol(a) + sol(b) == pytest.approx(worth)
+    assert y_lo - 1e-7 <= sol(y) <= y_hi + 1e-7
+
+
 def _swap_capital(t, committed, cities, a: str, b: str):
     """``committed`` with the capital figures of cities ``a`` and ``b`` (English names, one
     province, so every province figure stays) swapped, and the capital column of
