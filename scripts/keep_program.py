@@ -21,7 +21,8 @@ cells of Tables 44-48 may give way at that weight too.
 The sides are added lazily: the program starts with those the split is near breaking, and
 each solution adds the ones it breaks, until none is broken. A solve before the last keeps
 fewer sides, so its optimum bounds the whole program's from above: a fractional run whose
-last optimal solve wins no Table 43 cell shows that none can be won.
+last optimal solve wins no Table 43 cell shows that none can be won while the held cells keep
+the cities above them.
 
 HiGHS through ``highspy`` (1.16 measured) is used directly: scipy's bundled HiGHS stopped
 with "Solve error" on these models. This is an experiment for docs/sample_calibration.md
@@ -58,23 +59,15 @@ NEAR = 1.0
 def solve_highspy(model: Model, time_limit: float, gap: float, options: dict) -> Solution:
     """Solve ``model`` with highspy; return a :class:`Solution` like Model.solve's."""
     import highspy
-    from scipy.sparse import csr_matrix
 
     n = len(model.lb)
-    data, ri, ci, lo, hi = [], [], [], [], []
-    for r, (terms, a, b, _) in enumerate(model.rows):
-        for k, v in terms.items():
-            ri.append(r)
-            ci.append(k)
-            data.append(v)
-        lo.append(a)
-        hi.append(b)
-    A = csr_matrix((data, (ri, ci)), shape=(len(model.rows), n)).tocsc()
+    A, lo, hi = model.matrix()
+    A = A.tocsc()
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n, A.shape[0]
     lp.col_cost_ = np.array(model.cost, float)
     lp.col_lower_, lp.col_upper_ = np.array(model.lb, float), np.array(model.ub, float)
-    lp.row_lower_, lp.row_upper_ = np.array(lo, float), np.array(hi, float)
+    lp.row_lower_, lp.row_upper_ = lo.astype(float), hi.astype(float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
     lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous

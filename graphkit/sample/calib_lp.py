@@ -135,13 +135,10 @@ class Model:
         """
         return self._solve_scipy(time_limit, gap, node_limit)
 
-    def _solve_scipy(self, time_limit, gap, node_limit) -> Solution:
-        import time
-
-        from scipy.optimize import Bounds, LinearConstraint, milp
+    def matrix(self):
+        """The constraints as (sparse CSR matrix A, lower bounds, upper bounds): lo <= A x <= hi."""
         from scipy.sparse import csr_matrix
 
-        n = len(self.lb)
         data, ri, ci, lo, hi = [], [], [], [], []
         for r, (terms, a, b, _) in enumerate(self.rows):
             for k, v in terms.items():
@@ -150,11 +147,19 @@ class Model:
                 data.append(v)
             lo.append(a)
             hi.append(b)
-        A = csr_matrix((data, (ri, ci)), shape=(len(self.rows), n))
+        return csr_matrix((data, (ri, ci)), shape=(len(self.rows), len(self.lb))), np.array(lo), np.array(hi)
+
+    def _solve_scipy(self, time_limit, gap, node_limit) -> Solution:
+        import time
+
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        n = len(self.lb)
+        A, lo, hi = self.matrix()
         t0 = time.perf_counter()
         res = milp(
             c=np.array(self.cost),
-            constraints=[LinearConstraint(A, np.array(lo), np.array(hi))] if self.rows else [],
+            constraints=[LinearConstraint(A, lo, hi)] if self.rows else [],
             integrality=np.array(self.integer),
             bounds=Bounds(np.array(self.lb), np.array(self.ub)),
             options={"time_limit": time_limit, "mip_rel_gap": gap, "disp": False,
