@@ -3,9 +3,12 @@
 Usage (from the repository root; needs ``highspy``, which graphkit does not install)::
 
     pip install highspy
-    python scripts/keep_program.py                                 # fractional counts, ~10 s
-    python scripts/keep_program.py --detail --counts-free          # the bound of the docs, ~4 min
-    python scripts/keep_program.py --whole --detail --soft --only academic:Suzhou --out /tmp/s.csv
+    python scripts/keep_program.py                     # fractional counts: 6 s
+    # the bound of the docs (2-3 min):
+    python scripts/keep_program.py --detail --counts-free --highs '{"mip_heuristic_effort": 0.3}'
+    # Suzhou's academic rank for one of Tables 44-48 (25 min):
+    python scripts/keep_program.py --whole --detail --soft --only academic:Suzhou \
+        --highs '{"mip_heuristic_effort": 0.3}' --out /tmp/s.csv
 
 From a committed-format split (``--start``, default the committed city_values.csv) every
 city's counts and sums are free, except what the exact program (`calib_exact`) keeps: each
