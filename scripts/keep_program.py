@@ -47,10 +47,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graphkit.sample import calib_repair  # noqa: E402
 from graphkit.sample.calib_exact import MARGIN, _rules, _scores, _split, _variables  # noqa: E402
 from graphkit.sample.calib_lp import Model, Solution  # noqa: E402
-from graphkit.sample.calib_polish import DETAIL_WEIGHT, SCORE_TOL, CityMatrix  # noqa: E402
+from graphkit.sample.calib_polish import DETAIL_WEIGHT, CityMatrix  # noqa: E402
+from graphkit.sample.calib_repair import _gap, _keep_figures, _ranks  # noqa: E402
 from graphkit.sample.calib_targets import load_targets  # noqa: E402
 
 #: Big-M of a conditional side: larger than any difference of two scores (0-100 scale).
@@ -120,14 +120,19 @@ def main(argv=None) -> int:
         r, k, _ = cell
         return f"{columns[k] if k < len(columns) else k}:{names[cm.codes[r]]}"
 
-    def rank_of(S, r, k):
-        return 1 + int((S[:, k] > S[r, k]).sum())
-
     cells = [(int(r), k, int(obj.top_ranks[i, k])) for i, r in enumerate(obj.top_rows) for k in range(len(columns))]
     if a.detail:
         cells += [(int(r), int(k), int(p)) for r, k, p in zip(obj.det_rows, obj.det_cols, obj.det_pub)]
-    held = [c for c in cells if rank_of(S0, c[0], c[1]) == c[2]]
-    missed = [c for c in cells if rank_of(S0, c[0], c[1]) != c[2]]
+    levels = sorted({k for _, k, _ in cells})
+
+    def holds(S):
+        """Whether each cell holds its published rank under the scores ``S``."""
+        rank = {k: _ranks(S[:, k]) for k in levels}
+        return lambda c: rank[c[1]][c[0]] == c[2]
+
+    holds0 = holds(S0)
+    held = [c for c in cells if holds0(c)]
+    missed = [c for c in cells if not holds0(c)]
     if a.only:
         missed = [c for c in missed if label(c) in set(a.only.split(","))]
     print(f"held {len(held)}, missed cells that may be won {len(missed)}", flush=True)
@@ -135,18 +140,8 @@ def main(argv=None) -> int:
     m = Model()
     x, parts = _variables(m, cm, pcode)
     _rules(m, cm, x)
-    ref = obj.amount_reference(V)
-    for r in range(n):  # no city's amount per relation moves further from the national one
-        per = V[r, obj.amt] / V[r, obj.rel] if V[r, obj.rel] > 0 else ref
-        m.ge(x[r, obj.amt], x[r, obj.rel] * min(ref / 4, per))
-        m.ge(x[r, obj.rel] * max(ref * 4, per), x[r, obj.amt])
-    if not a.counts_free:
-        for r, c, pub in zip(obj.cnt_rows, obj.cnt_cols, obj.cnt_pub):
-            if V[r, c] == pub:
-                m.eq(x[int(r), int(c)], float(pub))
-    S = {k: _scores(cm, x, parts, k) for k in sorted({k for _, k, _ in cells})}
-    for r, pub in zip(obj.score_rows, obj.score_pub):
-        m.add(S[0][int(r)], pub - SCORE_TOL + calib_repair.GUARD, pub + SCORE_TOL - calib_repair.GUARD)
+    total = _keep_figures(m, cm, x, parts, range(n), not a.counts_free)
+    S = {k: total if k == 0 else _scores(cm, x, parts, k) for k in levels}
     if not a.whole:
         m.integer = [0] * len(m.integer)
     top = len(columns)
@@ -179,15 +174,13 @@ def main(argv=None) -> int:
                 if not ((up and d < MARGIN + near) or (not up and d > -near)):
                     continue
                 added.add((r, k, j))
-                d0 = S0[j, k] - S0[r, k]
-                # a pair the split already has closer than the margin keeps half its distance
-                g = MARGIN if abs(d0) >= MARGIN or d0 == 0 else abs(d0) / 2
+                gap, below = _gap(S0[j, k] - S0[r, k], S0[r, k])
                 e = S[k][j] - S[k][r]
                 slack = (1 - win[c]) * BIG_M if c in win else 0.0
                 if up:
-                    m.add(e + slack, lo=g)
+                    m.add(e + slack, lo=gap)
                 else:
-                    m.add(e - slack, hi=-(0.0 if d0 == 0 or S0[r, k] == 0 else g))
+                    m.add(e - slack, hi=-below)
                 count += 1
         return count
 
@@ -206,7 +199,8 @@ def main(argv=None) -> int:
         for (r, c), e in x.items():
             X[r, c] = sol(e)
         Ssol = np.round(obj.levels(X), 9)
-        broken = [c for c in held + won if c not in lost and rank_of(Ssol, c[0], c[1]) != c[2]]
+        holds_now = holds(Ssol)
+        broken = [c for c in held + won if c not in lost and not holds_now(c)]
         print(f"round {i}: {sol.status}, {time.perf_counter() - t0:.0f} s; won {len(won)}: "
               f"{', '.join(map(label, won))}; given way {len(lost)}: {', '.join(map(label, lost))}; "
               f"cells broken {len(broken)}", flush=True)

@@ -148,6 +148,37 @@ def _ranks(s: np.ndarray) -> np.ndarray:
     return 1 + (s[None, :] > s[:, None]).sum(axis=1)
 
 
+def _gap(d0: float, s_row: float) -> tuple[float, float]:
+    """How far another city must score above a cell's city to count as above it, and below
+    it to count as below, given their current difference ``d0`` and the cell city's score
+    ``s_row``: apart by MARGIN, or by half the current gap where the split has them closer;
+    an exact tie (equal counts) may stay a tie, and nothing scores below 0."""
+    gap = MARGIN if abs(d0) >= MARGIN or d0 == 0 else abs(d0) / 2
+    return gap, (0.0 if d0 == 0 or s_row == 0 else gap)
+
+
+def _keep_figures(m: Model, cm: CityMatrix, x: dict, parts: dict, amount_rows, pin_counts: bool) -> list[Expr]:
+    """Add what a repair program keeps besides the realiser's rules: each city of
+    ``amount_rows`` keeps its financing amount per relation within 4x of the national figure
+    or as far from it as it already is, so the polish stage's amount measure cannot grow;
+    with ``pin_counts``, the published city counts the split honours stay; the published
+    city scores stay within their tolerance. Returns every row's total score."""
+    obj, V = cm.obj, cm.V
+    ref = obj.amount_reference(V)
+    for r in amount_rows:
+        per = V[r, obj.amt] / V[r, obj.rel] if V[r, obj.rel] > 0 else ref
+        m.ge(x[int(r), obj.amt], x[int(r), obj.rel] * min(ref / 4, per))
+        m.ge(x[int(r), obj.rel] * max(ref * 4, per), x[int(r), obj.amt])
+    for r, c, pub in zip(obj.cnt_rows, obj.cnt_cols, obj.cnt_pub):
+        if pin_counts and V[r, c] == pub:  # a published city count the split honours
+            m.eq(x[int(r), int(c)], float(pub))
+    total = _scores(cm, x, parts, 0)
+    for r, pub in zip(obj.score_rows, obj.score_pub):
+        if total[int(r)].terms:  # a city whose score is fixed needs no bound
+            m.add(total[int(r)], pub - SCORE_TOL + GUARD, pub + SCORE_TOL - GUARD)
+    return total
+
+
 def _missed(cm: CityMatrix, lv: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
     """The competition ranks of every row in column ``lv`` of :meth:`Objective.levels`, and
     the top-20 cells of that column whose published rank is missed, in Table 43's order, as
@@ -181,10 +212,7 @@ def _held(m: Model, S: list[Expr], s0: np.ndarray, cells, weight: float,
                 continue
             e = S[j] - S[row]
             d0 = s0[j] - s0[row]
-            # apart by MARGIN, or by half the current gap where the split has them closer;
-            # an exact tie (equal counts) may stay a tie
-            gap = MARGIN if abs(d0) >= MARGIN or d0 == 0 else abs(d0) / 2
-            below = 0.0 if d0 == 0 or s0[row] == 0 else gap
+            gap, below = _gap(d0, s0[row])
             e_lo, e_hi = _bounds(m, e)
             if e_lo >= gap or e_hi <= -below:  # decided by the bounds
                 above += int(e_lo >= gap)
@@ -243,21 +271,7 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
     m = Model()
     x, parts = _variables(m, cm, pcode, move=move, free=free, rows=rows, move_up_to=MOVE_UP_TO)
     _rules(m, cm, x)
-    if obj.amt in free:
-        # a city's financing amount per relation moves no further from the national figure
-        # than 4x or than it already is, so the polish stage's amount measure cannot grow
-        ref = obj.amount_reference(V)
-        for r in live:
-            per = V[r, obj.amt] / V[r, obj.rel] if V[r, obj.rel] > 0 else ref
-            m.ge(x[int(r), obj.amt], x[int(r), obj.rel] * min(ref / 4, per))
-            m.ge(x[int(r), obj.rel] * max(ref * 4, per), x[int(r), obj.amt])
-    for r, c, pub in zip(obj.cnt_rows, obj.cnt_cols, obj.cnt_pub):
-        if pin_counts and V[r, c] == pub:  # a published city count the split honours
-            m.eq(x[int(r), int(c)], float(pub))
-    total = _scores(cm, x, parts, 0)
-    for r, pub in zip(obj.score_rows, obj.score_pub):
-        if total[int(r)].terms:  # a city whose score is fixed needs no bound
-            m.add(total[int(r)], pub - SCORE_TOL + GUARD, pub + SCORE_TOL - GUARD)
+    total = _keep_figures(m, cm, x, parts, live if obj.amt in free else (), pin_counts)
     S0 = obj.levels(V)
     top = [int(r) for r in obj.top_rows]
     detail = SOFT_DETAIL_WEIGHT if soft else DETAIL_WEIGHT
