@@ -22,13 +22,15 @@ Each mismatch carries an explanation: a contradiction in the report (with the fi
 contradict), or the trade-off the calibration took (see docs/sample_calibration.md). For a
 count that gives way, the trade-off is measured: the count is held, the difference made up
 elsewhere in the same province or outside the circle, the index rescored with the
-pipeline's own stages, and the published figures that would be lost are named.
+pipeline's own stages, and the published figures that would be lost are named. A missed
+city rank is measured the same way: the least of one count or sum that, moved between the
+city and another city of its province, puts the city at its published rank, and what that
+move loses; or, where no such move exists, the nearest rank one reaches.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -94,7 +96,7 @@ def _row(kind, region, region_en, indicator, published, reproduced, match, expla
 
 
 def _rank_expl(t, prov_en: str, path: str, published: int, got) -> str:
-    from graphkit.sample.calib_targets import FREE_CELLS, RANK_REPAIRS
+    from graphkit.sample.calib_targets import RANK_REPAIRS
 
     key = (prov_en, path)
     if key in RANK_REPAIRS and RANK_REPAIRS[key][0] != RANK_REPAIRS[key][1]:
@@ -126,9 +128,13 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     """
     rows = _province_rows(t, prov)
     rows += _circle_rows(t, circ)
-    rows += _city_rows(t, city)
-    rows += _count_rows(t, prov, city, circ, ds)
-    return pd.DataFrame(rows)
+    city_rows = _city_rows(t, city)
+    count_rows = _count_rows(t, prov, city, circ, ds, city_rows)
+    figures = _Figures(t, city_rows + _city_counts(t, city, count_rows))
+    for r in city_rows:
+        if r["kind"] in ("city_rank", "city_detail_rank") and not r["match"] and "contradiction" not in r["explanation"]:
+            r["explanation"] = _city_rank_expl(t, city, figures, r) or r["explanation"]
+    return pd.DataFrame(rows + city_rows + count_rows)
 
 
 def _province_rows(t, prov) -> list:
@@ -194,6 +200,9 @@ def _circle_rows(t, circ) -> list:
     return rows
 
 
+_NOT_EXACT = "trade-off: city split not exact (see docs/sample_calibration.md)"
+
+
 def _city_rows(t, city) -> list:
     """Rows for the city figures: Table 43's ranks and the five published scores, and
     Tables 44-48; ``city`` as in :func:`compare`."""
@@ -205,12 +214,12 @@ def _city_rows(t, city) -> list:
             pub = int(getattr(r, "total_rank" if code == "total" else f"{code}_rank"))
             got = _rank_of(city, code, cc)
             rows.append(_row("city_rank", r.city_zh, r.city_en, code, pub, got, got == pub,
-                             "" if got == pub else "trade-off: city split not exact (see docs)"))
+                             "" if got == pub else _NOT_EXACT))
         if pd.notna(r.total_score):
             got = float(city.total.get(cc, np.nan))
             ok = abs(got - r.total_score) <= TOLERANCE["city_score"] + 1e-9
             rows.append(_row("city_score", r.city_zh, r.city_en, "total", float(r.total_score), round(got, 4), ok,
-                             "" if ok else "trade-off: city split not exact (see docs)"))
+                             "" if ok else _NOT_EXACT))
     for r in t.city_detail.itertuples():
         cc = czh.get(r.city_zh)
         code = r.indicator_path.split("/")[-1]
@@ -218,7 +227,7 @@ def _city_rows(t, city) -> list:
         pub = int(r.rank_2021)
         expl = ""
         if got != pub:
-            expl = "trade-off: city split not exact (see docs)"
+            expl = _NOT_EXACT
             if isinstance(r.note, str) and "DISAGREEMENT" in r.note:
                 expl = "report contradiction: " + r.note
         rows.append(_row("city_detail_rank", r.city_zh, r.city_en, r.indicator_path, pub, got, got == pub, expl))
@@ -229,9 +238,9 @@ def _norm_name(s: str) -> str:
     return re.sub(r"[\s\u3000]", "", str(s)).lower()
 
 
-def _count_rows(t, prov, city, circ, ds) -> list:
-    """Rows for published_counts.csv."""
-    rows = []
+def _count_rows(t, prov, city, circ, ds, city_rows: list) -> list:
+    """Rows for published_counts.csv; ``city_rows`` from :func:`_city_rows`."""
+    rows, pending = [], []
     pcode = t.en2code
     czh = dict(zip(t.cities.en, t.cities.code))
     ccode = {r.city_en: czh_code for r in t.city_top20.itertuples()
@@ -241,7 +250,7 @@ def _count_rows(t, prov, city, circ, ds) -> list:
     circles = t.circles
     all_circ = sorted({p for ps in circles.values() for p in ps})
     prov_raw = prov.raw
-    pfig = cfig = None  # the province and circle figures, the city figures: built when a count needs them
+    pfig = None  # the province and circle figures: built when a count needs them
     national = prov_raw.fillna(0).sum()
     layer = None
     if ds is not None and "layer" in ds.nodes["firm"].columns:
@@ -308,33 +317,36 @@ def _count_rows(t, prov, city, circ, ds) -> list:
             continue
         ok = abs(got - val) < (0.005 + 1e-9 if r.is_share else 0.5) or (q == "avg_valuation" and abs(got - val * 1e4) < 0.5)
         if not ok and not expl:
-            expl = _count_expl(t, prov, q, lvl, label, val, got, note)
-            if lvl == "city" and cfig is None:
-                cfig = _Figures(t, _city_rows(t, city))
-            if lvl == "city" and not r.is_share:
-                expl = _city_count_expl(t, city, cfig, ccode.get(label), q, val, got) or expl
-            if lvl == "city" and q in ("basic_layer_firm_count", "tech_layer_firm_count"):
-                # the index sees the two layers together: what the missing firms would cost there
-                cc = ccode.get(label)
-                bt = float(city.raw.at[cc, "basic_tech_firm_count"]) if cc in city.raw.index else None
-                why = bt is not None and _city_count_expl(t, city, cfig, cc, "basic_tech_firm_count", bt + val - got, bt)
-                if why:
-                    kind, _, rest = why.partition(": ")
-                    expl = f"{kind}: the index counts basic- and technology-layer firms together; {rest}"
-            if lvl in ("province", "circle", "outside_circles") and expl.startswith("trade-off"):
-                members = _members(t, lvl, label)
-                j, delta = _units(q, r.is_share, val, got, members, prov_raw, national)
-                if members and j is not None and r.is_share and delta == 0:
-                    part, whole = float(prov_raw.loc[members, j].fillna(0).sum()), float(national[j])
-                    expl = (f"trade-off: whole counts: {part:g} of the sample's {whole:g} {j} give {got:.4f} %, "
-                            f"one more {100 * (part + 1) / whole:.4f} %, one fewer {100 * (part - 1) / whole:.4f} %; "
-                            f"none is within 0.005 of {val:g} %")
-                elif members and j is not None:
-                    if pfig is None:
-                        pfig = _Figures(t, _province_rows(t, prov) + _circle_rows(t, circ))
-                    expl = _province_count_expl(t, prov, pfig, members, j, delta, lvl == "province") or expl
+            pending.append((len(rows), r, q, lvl, label, val, got, note))
         rows.append(_row("count", r.region_zh, label, q + (f" [{r.subject}]" if isinstance(r.subject, str) else ""),
                          val, got, ok, expl))
+    # the city figures a count's what-if may lose include the other published city counts
+    cfig = _Figures(t, city_rows + _city_counts(t, city, rows))
+    for i, r, q, lvl, label, val, got, note in pending:
+        expl = _count_expl(t, prov, q, lvl, label, val, got, note)
+        if lvl == "city" and not r.is_share:
+            expl = _city_count_expl(t, city, cfig, ccode.get(label), q, val, got) or expl
+        if lvl == "city" and q in ("basic_layer_firm_count", "tech_layer_firm_count"):
+            # the index sees the two layers together: what the missing firms would cost there
+            cc = ccode.get(label)
+            bt = float(city.raw.at[cc, "basic_tech_firm_count"]) if cc in city.raw.index else None
+            why = bt is not None and _city_count_expl(t, city, cfig, cc, "basic_tech_firm_count", bt + val - got, bt)
+            if why:
+                kind, _, rest = why.partition(": ")
+                expl = f"{kind}: the index counts basic- and technology-layer firms together; {rest}"
+        if lvl in ("province", "circle", "outside_circles") and expl.startswith("trade-off"):
+            members = _members(t, lvl, label)
+            j, delta = _units(q, r.is_share, val, got, members, prov_raw, national)
+            if members and j is not None and r.is_share and delta == 0:
+                part, whole = float(prov_raw.loc[members, j].fillna(0).sum()), float(national[j])
+                expl = (f"trade-off: whole counts: {part:g} of the sample's {whole:g} {j} give {got:.4f} %, "
+                        f"one more {100 * (part + 1) / whole:.4f} %, one fewer {100 * (part - 1) / whole:.4f} %; "
+                        f"none is within 0.005 of {val:g} %")
+            elif members and j is not None:
+                if pfig is None:
+                    pfig = _Figures(t, _province_rows(t, prov) + _circle_rows(t, circ))
+                expl = _province_count_expl(t, prov, pfig, members, j, delta, lvl == "province") or expl
+        rows[i]["explanation"] = expl
     return rows
 
 
@@ -382,57 +394,80 @@ def _circles_of(prov):
 
 
 class _Figures:
-    """Published figures (rows of :func:`compare` of the score and rank kinds) as index
-    arrays, to tell quickly which of them hold in a rescored evaluation."""
+    """Published figures (rows of :func:`compare` of the score and rank kinds, and published
+    city counts of the index's own indicators) as index arrays, to tell quickly which of them
+    hold in a rescored evaluation."""
 
     LEVEL = {"province_score": "province", "table3_rank": "province", "detail_rank": "province",
              "circle_score": "circle", "circle_rank": "circle",
-             "city_score": "city", "city_rank": "city", "city_detail_rank": "city"}
+             "city_score": "city", "city_rank": "city", "city_detail_rank": "city", "count": "city"}
 
     def __init__(self, t, rows: list[dict]):
+        """``rows`` of kind ``count`` must be city counts of a raw indicator (see
+        :func:`_city_counts`)."""
         code = {"province": {**t.en2code, **dict(zip(t.provinces.zh, t.provinces.code))},
                 "circle": CIRCLE_CODES, "city": dict(zip(t.cities.zh, t.cities.code))}
         self.rows = [r for r in rows if r["kind"] in self.LEVEL]
         self.level = np.array([self.LEVEL[r["kind"]] for r in self.rows])
         self.region = [code[self.LEVEL[r["kind"]]].get(r["region_en"], code[self.LEVEL[r["kind"]]].get(r["region"]))
-                       for r in self.rows]
+                       if r["kind"] != "count" else code["city"][r["region"]] for r in self.rows]
         self.column = [str(r["indicator"]).split("/")[-1].split(":")[-1] for r in self.rows]
-        self.is_score = np.array([r["kind"].endswith("_score") for r in self.rows])
+        self.type = np.array(["count" if r["kind"] == "count" else "score" if r["kind"].endswith("_score") else "rank"
+                              for r in self.rows])
         self.published = np.array([float(r["published"]) for r in self.rows])
-        self.tol = np.array([TOLERANCE.get(r["kind"], 0.0) + 1e-9 for r in self.rows])
+        self.tol = np.array([0.5 - 1e-9 if r["kind"] == "count" else TOLERANCE.get(r["kind"], 0.0) + 1e-9
+                             for r in self.rows])
         self.held = np.array([bool(r["match"]) for r in self.rows])
         self.reproduced = np.array([float(r["reproduced"]) if r["reproduced"] is not None else np.nan
                                     for r in self.rows])
+
+    @staticmethod
+    def _frame(ev, kind: str) -> pd.DataFrame:
+        if kind == "score":
+            return pd.concat([ev.total.rename("total"), ev.tier1, ev.tier2], axis=1)
+        return ev.ranks if kind == "rank" else ev.raw
 
     def holding(self, evs: dict) -> np.ndarray:
         """Which figures hold in ``evs`` (level -> evaluation-like object)."""
         out = self.held.copy()
         for level, ev in evs.items():
-            for is_score, frame in ((True, pd.concat([ev.total.rename("total"), ev.tier1, ev.tier2], axis=1)),
-                                    (False, ev.ranks)):
-                sel = np.flatnonzero((self.level == level) & (self.is_score == is_score))
+            for kind in ("score", "rank", "count"):
+                sel = np.flatnonzero((self.level == level) & (self.type == kind))
                 if not len(sel):
                     continue
+                frame = self._frame(ev, kind)
                 r = frame.index.get_indexer([self.region[i] for i in sel])
                 c = frame.columns.get_indexer([self.column[i] for i in sel])
                 v = frame.to_numpy(float)[r, c]
-                out[sel] = np.abs(v - self.published[sel]) <= self.tol[sel] if is_score else v == self.published[sel]
+                out[sel] = v == self.published[sel] if kind == "rank" else np.abs(v - self.published[sel]) <= self.tol[sel]
         return out
 
     def value(self, i: int, evs: dict) -> float:
-        """Figure i (a score or a rank) as it is in ``evs``."""
+        """Figure i (a score, a rank or a count) as it is in ``evs``."""
         ev, col, region = evs[self.level[i]], self.column[i], self.region[i]
-        if not self.is_score[i]:
+        if self.type[i] == "rank":
             return float(_rank_of(ev, col, region))
+        if self.type[i] == "count":
+            return float(ev.raw.at[region, col])
         return _score_of(ev, "total" if col == "total" else "tier1" if col in ev.tier1.columns else "tier2", col, region)
 
     def describe(self, i: int, evs: dict) -> str:
         """One figure, published and as it would be in ``evs``."""
         r, col = self.rows[i], self.column[i]
-        if self.is_score[i]:
+        if self.type[i] == "score":
             return f"{r['region_en']}'s {col} score {r['published']:g} -> {self.value(i, evs):.2f}"
+        if self.type[i] == "count":
+            return f"{r['region_en']}'s published {col} {r['published']:g} -> {self.value(i, evs):g}"
         table = {"city_rank": "Table 43 ", "table3_rank": "Table 3 "}.get(r["kind"], "")
         return f"{table}{r['region_en']} {col} rank {r['published']} -> {int(self.value(i, evs))}"
+
+
+def _city_counts(t, city, rows: list[dict]) -> list[dict]:
+    """Of the count rows, the published city counts of the index's own count and sum
+    indicators: what a split of a province's units between its cities can hold or lose."""
+    code = dict(zip(t.cities.zh, t.cities.code))
+    return [r for r in rows if r["kind"] == "count" and code.get(r["region"]) in city.raw.index
+            and r["indicator"] in city.raw.columns and r["match"] is not None]
 
 
 def _cheapest(figures: _Figures, options: dict, rescore) -> tuple:
@@ -556,9 +591,9 @@ def _city_count_expl(t, city, figures: _Figures, code, q, val, got) -> str | Non
 
     The city gets the published value; the difference comes from (or goes to) one other city
     of its province, so that the province's figures stay as they are. Of those cities, the one
-    that loses the fewest published city figures (Table 43, the five scores, Tables 44-48) is
-    shown, with the figures it loses. Where no single city holds enough, the difference comes
-    from all of them in proportion. None where the count is not a count or sum indicator
+    that loses the fewest published city figures (Table 43, the five scores, Tables 44-48, the
+    other published city counts) is shown, with the figures it loses. Where no single city
+    holds enough, the difference comes from all of them in proportion. None where the count is not a count or sum indicator
     of the index (a mean does not move by units between cities)."""
     ops = dict(zip(city.spec.tier3.code, city.spec.tier3.op))
     if code is None or ops.get(q, "mean") == "mean" or code not in city.raw.index:
@@ -584,6 +619,134 @@ def _city_count_expl(t, city, figures: _Figures, code, q, val, got) -> str | Non
     how = (f"at {val:g} here ({abs(delta):g} {'more, taken from' if delta > 0 else 'fewer, given to'} "
            f"{best[0]}; the rest of the split unchanged)")
     return _cost_text(figures, best, how, "city", printed="city_score")
+
+
+def _leaves(spec, column: str) -> list[str]:
+    """The tier-3 codes a score column adds up: all for ``total``, a tier-1 or tier-2 code's
+    indicators, or the tier-3 code itself."""
+    t3 = spec.tier3
+    if column == "total":
+        return list(t3.code)
+    if column in set(t3.code):
+        return [column]
+    children = list(spec.tier2.code[spec.tier2.parent == column]) if column in set(spec.tier1.code) else [column]
+    return list(t3.code[t3.parent.isin(children)])
+
+
+def _column_scores(ev, column: str) -> pd.Series:
+    """The scores a rank column ranks: the total, a tier-1 or tier-2 score, or a tier-3 0-100 score."""
+    if column == "total":
+        return ev.total
+    return next(table[column] for table in (ev.tier1, ev.tier2, ev.scores) if column in table.columns)
+
+
+def _least(ok, most: float, whole: bool) -> float | None:
+    """The least amount u in (0, ``most``] with ``ok(u)``, for ``ok`` monotone in u (whole
+    units, or hundredths); None where even ``most`` is not enough."""
+    if most <= 0 or not ok(most):
+        return None
+    lo, hi = 0.0, float(most)
+    while hi - lo > (1.0 if whole else 0.005):
+        mid = (lo + hi) / 2
+        if whole:
+            mid = float(np.floor(mid))
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    if not whole:  # hundredths of the amount's unit, as the dataset prints it
+        hi = min(float(np.ceil(hi * 100) / 100), float(most))
+        while hi > 0.01 and ok(round(hi - 0.01, 2)):
+            hi = round(hi - 0.01, 2)
+    return hi
+
+
+def _city_rank_expl(t, city, figures: _Figures, row: dict) -> str | None:
+    """What holding a missed city rank would take, the rest of the split unchanged.
+
+    One count or sum of the rank's column moves between the city and one other city of its
+    province (so every province figure stays): the least that puts the city at its published
+    rank. The four smallest such moves (relative to the national total) are rescored with the
+    pipeline's stages, and the one that loses the fewest published city figures is named with
+    what it loses. Where no move of one indicator lands on the published rank, the nearest rank
+    one reaches is named instead. None where the column has no count or sum (a mean moves with
+    the valid sample behind it, not by units) or the city has no other city in its province.
+    """
+    code = dict(zip(t.cities.zh, t.cities.code)).get(row["region"])
+    column = str(row["indicator"]).split("/")[-1]
+    ops = dict(zip(city.spec.tier3.code, city.spec.tier3.op))
+    leaves = [j for j in _leaves(city.spec, column) if ops[j] != "mean"]
+    raw = city.raw
+    if code not in raw.index or row["reproduced"] is None or not leaves:
+        return None
+    pub, up = int(row["published"]), int(row["published"]) < int(row["reproduced"])
+    province = dict(zip(t.cities.code, t.cities.province_code))
+    name = dict(zip(t.cities.code, t.cities.en))
+    index = list(raw.index)
+    others = [index.index(c) for c in index if c != code and province.get(c) == province.get(code)]
+    c = index.index(code)
+    base = _column_scores(city, column).reindex(raw.index).to_numpy(float)
+    sign = 1.0 if up else -1.0  # units go to the city (up) or from it
+
+    def rank_after(x, norm0, w, k, u):
+        # the pipeline's min-max and competition rank, for the one column that changes
+        x2 = x.copy()
+        x2[c] += sign * u
+        x2[k] -= sign * u
+        span = x2.max() - x2.min()
+        norm = (x2 - x2.min()) / span * 100.0 if span > 0 else np.zeros_like(x2)
+        s = np.round(base + w * (norm - norm0), 9)
+        return 1 + int((s > s[c]).sum())
+
+    found, nearest = [], None
+    for j in leaves:
+        x = raw[j].astype(float).fillna(0.0).to_numpy()
+        span = x.max() - x.min()
+        norm0 = (x - x.min()) / span * 100.0 if span > 0 else np.zeros_like(x)
+        w = 1.0 if j == column else float(city.spec.weights[j])
+        for k in others:
+            most = x[k] if up else x[c]
+            if most <= 0:
+                continue
+
+            def far_enough(v):  # the city has reached its published rank, or passed it
+                r = rank_after(x, norm0, w, k, v)
+                return r <= pub if up else r >= pub
+
+            u = _least(far_enough, most, ops[j] != "sum")
+            r = rank_after(x, norm0, w, k, most if u is None else u)
+            if u is not None and r == pub:
+                found.append((u / max(float(x.sum()), 1e-9), j, index[k], u))
+            elif nearest is None or abs(r - pub) < abs(nearest[0] - pub):
+                nearest = (r, j, index[k], most if u is None else u, u is None)
+
+    def moved(j, other, u):
+        out = raw.copy()
+        out.at[code, j] += sign * u
+        out.at[other, j] -= sign * u
+        return out
+
+    def units(j, u):
+        return f"{u:,.2f} {j}" if ops[j] == "sum" else f"{u:g} {j}"
+
+    def label(j, other, u):
+        return f"{units(j, u)} {'taken from' if up else 'given to'} {name[other]}"
+
+    if found:
+        options = {label(j, o, u): moved(j, o, u) for _, j, o, u in sorted(found)[:4]}
+        best = _cheapest(figures, options, lambda r: {"city": _rescored(city, r)})
+        return _cost_text(figures, best, f"at rank {pub} on {column} ({best[0]}; the rest of the split unchanged)", "city",
+                          printed="city_score")
+    if nearest is None:
+        return None
+    _, j, other, u, everything = nearest
+    r = _rank_of(_rescored(city, moved(j, other, u)), column, code)
+    where = dict(zip(t.provinces.code, t.provinces.en)).get(province.get(code), "its province")
+    if not everything:  # the least move that gets that far passes the published rank
+        nearest_text = f"{label(j, other, u)}, the least that moves it to rank {pub} or beyond, puts it at rank {r}"
+    elif up:
+        nearest_text = f"even with all {units(j, u)} of {name[other]} it ranks {r}"
+    else:
+        nearest_text = f"even with all its {units(j, u)} given to {name[other]} it ranks {r}"
+    return (f"trade-off: no count or sum of {column} moved between {name[code]} and one other city of {where} "
+            f"(the rest of the split unchanged) puts {name[code]} at rank {pub}: {nearest_text}")
 
 
 def _portfolio(ds, subject: str, province_code) -> float:
