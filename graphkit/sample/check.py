@@ -23,13 +23,15 @@ contradict), or the trade-off the calibration took (see docs/sample_calibration.
 count that gives way, the trade-off is measured: the count is held, the difference made up
 elsewhere in the same province or outside the circle, the index rescored with the
 pipeline's own stages, and the published figures that would be lost are named. A missed
-city rank is measured the same way: the least of one count or sum that, moved between the
-city and another city of its province, puts the city at its published rank, and what that
-move loses; or, where no such move exists, the nearest rank one reaches.
+city rank is measured the same way: the least amount of one count or sum (for a rank on a
+mean, of the sum over the valid sample) that, moved between the city and another city of
+its province, puts the city at its published rank, and what that move loses; or, where no
+such move exists, the nearest rank one reaches.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,7 +135,7 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     figures = _Figures(t, city_rows + _city_counts(t, city, count_rows))
     for r in city_rows:
         if r["kind"] in ("city_rank", "city_detail_rank") and not r["match"] and "contradiction" not in r["explanation"]:
-            r["explanation"] = _city_rank_expl(t, city, figures, r) or r["explanation"]
+            r["explanation"] = _city_rank_expl(t, city, figures, r, ds) or r["explanation"]
     return pd.DataFrame(rows + city_rows + count_rows)
 
 
@@ -658,94 +660,189 @@ def _least(ok, most: float, whole: bool) -> float | None:
     return hi
 
 
-def _city_rank_expl(t, city, figures: _Figures, row: dict) -> str | None:
+_PLURAL = {"firm": "firms", "university": "universities", "institute": "institutes"}
+
+
+def _entities(table: str, k: int) -> str:
+    """"1 university", "2 universities": ``k`` entities of a node table."""
+    return f"{k} {table if k == 1 else _PLURAL.get(table, table)}"
+
+
+def _minmax_array(x: np.ndarray) -> np.ndarray:
+    # graphkit.normalise.minmax on an array: a what-if's search calls it thousands of times
+    span = x.max() - x.min()
+    return (x - x.min()) / span * 100.0 if span > 0 else np.zeros_like(x)
+
+
+def _rank_in(scores: np.ndarray, i: int) -> int:
+    """Competition rank of entry ``i`` of ``scores``, as :func:`graphkit.score.rank` ranks."""
+    s = np.round(scores, 9)
+    return 1 + int((s > s[i]).sum())
+
+
+@dataclass
+class _Move:
+    """One what-if for a missed city rank: an amount of one indicator moved between the city
+    and another city of its province. Each callable takes the amount."""
+
+    most: float  # the largest amount there is to move
+    whole: bool  # whole units, or hundredths
+    scale: float  # the indicator's national total, to order moves by relative size
+    rank: Callable[[float], int]  # the city's rank on the column after the move
+    raw: Callable[[float], pd.DataFrame]  # the raw table after the move
+    label: Callable[[float], str]  # "3 univ_count taken from Guangzhou"
+    everything: Callable[[float], str]  # "all 21 firm_count of Ningbo" (for ``most``)
+
+
+def _count_moves(city, code, column: str, up: bool, others: list, name: dict) -> list[_Move] | None:
+    """Moves of each count or sum under ``column`` between the city and each of ``others``,
+    toward the city when ``up``, away from it otherwise; None where there is no count or sum
+    under ``column``."""
+    ops = dict(zip(city.spec.tier3.code, city.spec.tier3.op))
+    if all(ops[j] == "mean" for j in _leaves(city.spec, column)):
+        return None
+    raw, sign = city.raw, (1.0 if up else -1.0)
+    index = list(raw.index)
+    c = index.index(code)
+    base = _column_scores(city, column).reindex(raw.index).to_numpy(float)
+    moves = []
+    for j in [j for j in _leaves(city.spec, column) if ops[j] != "mean"]:
+        x = raw[j].astype(float).fillna(0.0).to_numpy()
+        norm0 = _minmax_array(x)
+        w = 1.0 if j == column else float(city.spec.weights[j])
+        units = (lambda u, j=j: f"{u:,.2f} {j}") if ops[j] == "sum" else (lambda u, j=j: f"{u:g} {j}")
+        for other in others:
+            k = index.index(other)
+            if (x[k] if up else x[c]) <= 0:
+                continue
+
+            def after(u, x=x, k=k):
+                x2 = x.copy()
+                x2[c] += sign * u
+                x2[k] -= sign * u
+                return x2
+
+            def moved(u, j=j, other=other):
+                out = raw.copy()
+                out.at[code, j] += sign * u
+                out.at[other, j] -= sign * u
+                return out
+
+            where = name[other]
+            moves.append(_Move(
+                most=float(x[k] if up else x[c]), whole=ops[j] != "sum", scale=float(x.sum()),
+                rank=lambda u, after=after, norm0=norm0, w=w: _rank_in(base + w * (_minmax_array(after(u)) - norm0), c),
+                raw=moved, label=lambda u, units=units, where=where: f"{units(u)} {'taken from' if up else 'given to'} {where}",
+                everything=lambda u, units=units, where=where: (f"all {units(u)} of {where}" if up
+                                                                 else f"all its {units(u)} given to {where}")))
+    return moves
+
+
+def _mean_moves(city, code, column: str, up: bool, others: list, name: dict, where: str, ds) -> list[_Move] | str:
+    """Moves of the sum behind a mean (over each city's valid sample: its entities in ``ds``
+    with a known value) between the city and each of ``others`` with a valid sample, so the
+    province's sum and mean stay; or why there is none."""
+    spec = city.spec.tier3.set_index("code").loc[column]
+    if ds is None or spec.table not in ds.nodes:
+        return []
+    nodes = ds.nodes[spec.table]
+    n = nodes.groupby("city_code")[spec.column].count()
+    whole = bool((nodes[spec.column].dropna() % 1 == 0).all())
+    raw, sign = city.raw, (1.0 if up else -1.0)
+    index = list(raw.index)
+    c = index.index(code)
+    x = raw[column].astype(float).fillna(0.0).to_numpy()
+    size = int(n.get(code, 0))
+    if size == 0:
+        return f"{name[code]} has no {spec.table} of known {spec.column}, so no sum of its own moves its mean"
+    total, mates = x[c] * size, [o for o in others if n.get(o, 0)]
+    if not mates:
+        return (f"{name[code]}'s {_entities(spec.table, size)} of known {spec.column} "
+                f"{'is' if size == 1 else 'are'} all of {where}'s, so its mean is {where}'s, which the province "
+                f"figures fix")
+    amount = (lambda d: f"{d:,.0f}") if whole else (lambda d: f"{d:,.2f}")
+    scale = float((x * n.reindex(index).fillna(0).to_numpy()).sum())
+    moves = []
+    for other in mates:
+        k, nk = index.index(other), int(n[other])
+
+        def after(d, k=k, nk=nk):
+            v = x.copy()
+            v[c] = (total + sign * d) / size
+            v[k] = (x[k] * nk - sign * d) / nk
+            return v
+
+        def moved(d, after=after, other=other, k=k):
+            out, v = raw.copy(), after(d)
+            out.at[code, column], out.at[other, column] = v[c], v[k]
+            return out
+
+        def label(d, after=after, where=name[other]):
+            return (f"{amount(d)} {spec.column} {'more' if up else 'fewer'} over its {_entities(spec.table, size)}, "
+                    f"a mean of {after(d)[c]:,.2f} instead of {x[c]:,.2f}, {'taken from' if up else 'given to'} {where}")
+
+        def everything(d, where=name[other], nk=nk):
+            return (f"all {amount(d)} {spec.column} of {where}'s {_entities(spec.table, nk)}" if up
+                    else f"all its {amount(d)} {spec.column} given to {where}")
+
+        moves.append(_Move(most=float(x[k] * nk if up else total), whole=whole, scale=scale,
+                           rank=lambda d, after=after: _rank_in(_minmax_array(after(d)), c),
+                           raw=moved, label=label, everything=everything))
+    return [m for m in moves if m.most > 0]
+
+
+def _city_rank_expl(t, city, figures: _Figures, row: dict, ds=None) -> str | None:
     """What holding a missed city rank would take, the rest of the split unchanged.
 
-    One count or sum of the rank's column moves between the city and one other city of its
-    province (so every province figure stays): the least that puts the city at its published
-    rank. The four smallest such moves (relative to the national total) are rescored with the
-    pipeline's stages, and the one that loses the fewest published city figures is named with
-    what it loses. Where no move of one indicator lands on the published rank, the nearest rank
-    one reaches is named instead. None where the column has no count or sum (a mean moves with
-    the valid sample behind it, not by units) or the city has no other city in its province.
+    An amount of one indicator moves between the city and one other city of its province, so
+    every province figure stays: a count or sum under the rank's column, or, for a rank on a
+    mean, the sum over the city's valid sample (the other city's valid sample takes the
+    difference, so the province's mean stays). For each indicator and city, the least amount
+    that puts the city at its published rank is found; the four smallest (relative to the
+    national total) are rescored with the pipeline's stages, and the one that loses the fewest
+    published city figures is named with what it loses. Where no move lands on the published
+    rank, the nearest rank a move reaches is named instead, or why there is no move at all.
+    None where the column has no count or sum and is not a mean.
     """
     code = dict(zip(t.cities.zh, t.cities.code)).get(row["region"])
     column = str(row["indicator"]).split("/")[-1]
-    ops = dict(zip(city.spec.tier3.code, city.spec.tier3.op))
-    leaves = [j for j in _leaves(city.spec, column) if ops[j] != "mean"]
-    raw = city.raw
-    if code not in raw.index or row["reproduced"] is None or not leaves:
+    if code not in city.raw.index or row["reproduced"] is None:
         return None
     pub, up = int(row["published"]), int(row["published"]) < int(row["reproduced"])
     province = dict(zip(t.cities.code, t.cities.province_code))
     name = dict(zip(t.cities.code, t.cities.en))
-    index = list(raw.index)
-    others = [index.index(c) for c in index if c != code and province.get(c) == province.get(code)]
-    c = index.index(code)
-    base = _column_scores(city, column).reindex(raw.index).to_numpy(float)
-    sign = 1.0 if up else -1.0  # units go to the city (up) or from it
-
-    def rank_after(x, norm0, w, k, u):
-        # the pipeline's min-max and competition rank, for the one column that changes
-        x2 = x.copy()
-        x2[c] += sign * u
-        x2[k] -= sign * u
-        span = x2.max() - x2.min()
-        norm = (x2 - x2.min()) / span * 100.0 if span > 0 else np.zeros_like(x2)
-        s = np.round(base + w * (norm - norm0), 9)
-        return 1 + int((s > s[c]).sum())
-
+    where = dict(zip(t.provinces.code, t.provinces.en)).get(province.get(code), "its province")
+    others = [o for o in city.raw.index if o != code and province.get(o) == province.get(code)]
+    is_mean = dict(zip(city.spec.tier3.code, city.spec.tier3.op)).get(column) == "mean"
+    moves = (_mean_moves(city, code, column, up, others, name, where, ds) if is_mean
+             else _count_moves(city, code, column, up, others, name))
+    if moves is None or isinstance(moves, str):
+        return moves and "trade-off: " + moves
+    what = (f"{city.spec.tier3.set_index('code').at[column, 'column']} behind {column}" if is_mean
+            else f"count or sum of {column}")
+    if not moves:
+        return (f"trade-off: no other city of {where} has any {what} to give" if up
+                else f"trade-off: {name[code]} has no {what} to give")
     found, nearest = [], None
-    for j in leaves:
-        x = raw[j].astype(float).fillna(0.0).to_numpy()
-        span = x.max() - x.min()
-        norm0 = (x - x.min()) / span * 100.0 if span > 0 else np.zeros_like(x)
-        w = 1.0 if j == column else float(city.spec.weights[j])
-        for k in others:
-            most = x[k] if up else x[c]
-            if most <= 0:
-                continue
-
-            def far_enough(v):  # the city has reached its published rank, or passed it
-                r = rank_after(x, norm0, w, k, v)
-                return r <= pub if up else r >= pub
-
-            u = _least(far_enough, most, ops[j] != "sum")
-            r = rank_after(x, norm0, w, k, most if u is None else u)
-            if u is not None and r == pub:
-                found.append((u / max(float(x.sum()), 1e-9), j, index[k], u))
-            elif nearest is None or abs(r - pub) < abs(nearest[0] - pub):
-                nearest = (r, j, index[k], most if u is None else u, u is None)
-
-    def moved(j, other, u):
-        out = raw.copy()
-        out.at[code, j] += sign * u
-        out.at[other, j] -= sign * u
-        return out
-
-    def units(j, u):
-        return f"{u:,.2f} {j}" if ops[j] == "sum" else f"{u:g} {j}"
-
-    def label(j, other, u):
-        return f"{units(j, u)} {'taken from' if up else 'given to'} {name[other]}"
-
+    for i, mv in enumerate(moves):
+        u = _least(lambda v, mv=mv: mv.rank(v) <= pub if up else mv.rank(v) >= pub, mv.most, mv.whole)
+        r = mv.rank(mv.most if u is None else u)
+        if u is not None and r == pub:
+            found.append((u / max(mv.scale, 1e-9), i, u))
+        elif nearest is None or abs(r - pub) < abs(nearest[0] - pub):
+            nearest = (r, mv, mv.most if u is None else u, u is None)
     if found:
-        options = {label(j, o, u): moved(j, o, u) for _, j, o, u in sorted(found)[:4]}
+        options = {moves[i].label(u): moves[i].raw(u) for _, i, u in sorted(found)[:4]}
         best = _cheapest(figures, options, lambda r: {"city": _rescored(city, r)})
         return _cost_text(figures, best, f"at rank {pub} on {column} ({best[0]}; the rest of the split unchanged)", "city",
                           printed="city_score")
-    if nearest is None:
-        return None
-    _, j, other, u, everything = nearest
-    r = _rank_of(_rescored(city, moved(j, other, u)), column, code)
-    where = dict(zip(t.provinces.code, t.provinces.en)).get(province.get(code), "its province")
-    if not everything:  # the least move that gets that far passes the published rank
-        nearest_text = f"{label(j, other, u)}, the least that moves it to rank {pub} or beyond, puts it at rank {r}"
-    elif up:
-        nearest_text = f"even with all {units(j, u)} of {name[other]} it ranks {r}"
-    else:
-        nearest_text = f"even with all its {units(j, u)} given to {name[other]} it ranks {r}"
-    return (f"trade-off: no count or sum of {column} moved between {name[code]} and one other city of {where} "
+    _, mv, u, everything = nearest
+    r = _rank_of(_rescored(city, mv.raw(u)), column, code)
+    if everything:
+        nearest_text = f"even with {mv.everything(u)} it ranks {r}"
+    else:  # the least move that gets that far passes the published rank
+        nearest_text = f"{mv.label(u)}, the least that moves it to rank {pub} or beyond, puts it at rank {r}"
+    return (f"trade-off: no {what} moved between {name[code]} and one other city of {where} "
             f"(the rest of the split unchanged) puts {name[code]} at rank {pub}: {nearest_text}")
 
 
