@@ -485,6 +485,31 @@ def test_cli_check_prints_published_and_reproduced(capsys, tmp_path):
 
 
 @pytest.mark.slow
+def test_cli_check_narrows_to_kinds_and_a_region(capsys, tmp_path):
+    """`--kind` and `--region` narrow the rows (Chinese or English name, any case); the
+    summary stays whole; a kind or region that matches nothing is an error that says so."""
+    pytest.importorskip("graphkit.sample.check")
+    from graphkit.cli import main
+
+    target = tmp_path / "chengdu.csv"
+    assert main(["sample", "check", "--region", "成都", "--kind", "city_rank", "--format", "csv",
+                 "--out", str(target)]) == 0
+    rows = pd.read_csv(target)
+    # Table 43's Chengdu row: the total and six tier-1 ranks
+    assert len(rows) == 7 and set(rows.kind) == {"city_rank"} and set(rows.region) == {"成都市"}
+    assert set(rows.indicator) == {"total", "enterprise", "academic", "capital", "openness", "linking", "government"}
+    assert main(["sample", "check", "--region", "CHENGDU", "--kind", "city_rank", "--kind", "city_score",
+                 "--format", "json", "--out", str(tmp_path / "c.json")]) == 0
+    doc = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    assert len(doc["rows"]) == 8 and sum(s["figures"] for s in doc["summary"]) > 2000
+    capsys.readouterr()
+    assert main(["sample", "check", "--region", "Atlantis"]) == 1
+    assert "--region 'Atlantis'" in capsys.readouterr().err
+    assert main(["sample", "check", "--kind", "city_ranks"]) == 1
+    assert "city_rank" in capsys.readouterr().err
+
+
+@pytest.mark.slow
 def test_full_build_dates_follow_published_year_counts(full):
     """published_counts.csv: Tianjin's 11 parks newly planned in 2020, 6 alliances founded in
     2020, 11 policies issued in 2019; Shaanxi's 12 new parks … — and every date within the

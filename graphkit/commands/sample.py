@@ -39,12 +39,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     c = sub.add_parser("check", help="published vs reproduced figures, side by side",
                        description="Score a dataset with the ordinary pipeline and compare every figure the "
                                    "report publishes (data/reference/) with what the dataset gives.",
-                       epilog="examples:\n  graphkit sample check\n  graphkit sample check --format json\n",
+                       epilog="examples:\n  graphkit sample check\n  graphkit sample check --format json\n"
+                              "  graphkit sample check --region 成都 --kind city_rank --kind city_detail_rank\n",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("--data", metavar="DIR", help="dataset folder (default: the bundled synthetic sample)")
     c.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
     c.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     c.add_argument("--all", action="store_true", help="table format: list every published figure, not only those that differ")
+    c.add_argument("--kind", action="append", metavar="KIND",
+                   help="only figures of this kind (repeatable), e.g. city_rank, city_detail_rank, count; "
+                        "the summary stays whole")
+    c.add_argument("--region", metavar="NAME",
+                   help="only figures of regions whose Chinese or English name contains NAME (成都, chengdu); "
+                        "the summary stays whole")
     c.add_argument("--strict", action="store_true", help="exit with status 1 unless every acceptance criterion of issue 3 holds")
     p.set_defaults(_sample_parser=p)
 
@@ -94,12 +101,36 @@ def _check(args) -> int:
         raise
     from graphkit.output import emit
 
+    from graphkit.sample.check import KINDS
+
+    unknown = [k for k in args.kind or [] if k not in KINDS]
+    if unknown:
+        raise UsageError(f"--kind {unknown[0]!r} is not a kind of figure; choose from {', '.join(KINDS)}")
     result = run_check(args.data)
-    text = render_check(result, args.format, show_all=args.all, named_facts=_named_facts(args.data))
+    shown = _only(result, args.kind, args.region)
+    text = render_check(shown, args.format, show_all=args.all, named_facts=_named_facts(args.data))
     emit(text, args.out)
     if args.strict and not all(result.passed.values()):
         return 1
     return 0
+
+
+def _only(result, kinds: list[str] | None, region: str | None):
+    """The check's result with its rows narrowed to ``kinds`` and to regions whose Chinese or
+    English name contains ``region`` (case-insensitive); the summary and acceptance stay whole."""
+    from dataclasses import replace
+
+    rows = result.rows
+    if kinds:
+        rows = rows[rows.kind.isin(kinds)]
+    if region:
+        needle = region.strip().lower()
+        rows = rows[rows.region.astype(str).str.lower().str.contains(needle, regex=False)
+                    | rows.region_en.astype(str).str.lower().str.contains(needle, regex=False)]
+        if rows.empty:
+            raise UsageError(f"--region {region!r}: no published figure of a region whose name contains it"
+                             + (f" among kinds {', '.join(kinds)}" if kinds else ""))
+    return replace(result, rows=rows)
 
 
 def _named_facts(data) -> list[dict] | None:
