@@ -234,7 +234,7 @@ def test_city_rank_explanations_hold_in_an_independent_rescoring(result, city_wo
         """``amount`` of ``j`` to the city from the other city named (negative: the other way);
         for a mean, of the sum behind it."""
         other = _other_city(w, name, code)
-        if j == column or j in w["raw0"].columns:
+        if j in w["raw0"].columns:
             return _moved(w, code, other, j, amount)
         raw = w["raw0"].copy()
         assert cv.at[other, f"{column}__n"] > 0

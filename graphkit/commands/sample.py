@@ -93,15 +93,13 @@ def _build(args) -> int:
 
 def _check(args) -> int:
     try:
-        from graphkit.sample.check import run_check
+        from graphkit.sample.check import KINDS, run_check
     except ModuleNotFoundError as exc:
         if exc.name in ("graphkit.sample.check",):
             raise UsageError("`graphkit sample check` is not available in this build: the reproduction check "
                              "(graphkit/sample/check.py) is missing") from None
         raise
     from graphkit.output import emit
-
-    from graphkit.sample.check import KINDS
 
     unknown = [k for k in args.kind or [] if k not in KINDS]
     if unknown:
