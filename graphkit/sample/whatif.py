@@ -1,0 +1,514 @@
+"""What holding a published figure would cost: the what-ifs behind the reproduction check.
+
+:mod:`graphkit.sample.check` explains every figure the sample does not reproduce. Where the
+reason is a trade-off the calibration took, the explanation is measured here: the figure
+is held by a small change to the raw values (units moved between two cities of a province,
+between a province and the provinces outside, or the sum behind a mean), the index is
+rescored with the pipeline's own stages (:func:`graphkit.evaluation.score_raw`), and the
+published figures that change would lose are named (:class:`Figures`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from graphkit.sample.calib_targets import CIRCLE_CODES, SHARE_OF
+
+__all__ = ["Figures", "city_counts", "city_count_expl", "city_rank_expl", "members_of", "province_count_expl",
+           "rank_of", "score_of", "units_to_hold"]
+
+
+def score_of(ev, level, code, region) -> float:
+    """Score of ``region`` at ``level`` (total, tier1, tier2) and indicator ``code``."""
+    if level == "total":
+        return float(ev.total.get(region, np.nan))
+    tab = ev.tier1 if level == "tier1" else ev.tier2
+    return float(tab.at[region, code]) if region in tab.index else np.nan
+
+
+def rank_of(ev, code, region):
+    """Rank of ``region`` on ``code`` (any level), None where it has none."""
+    return int(ev.ranks.at[region, code]) if region in ev.ranks.index and pd.notna(ev.ranks.at[region, code]) else None
+
+
+def _rescored(ev, raw: pd.DataFrame):
+    """The evaluation ``ev`` with its raw values replaced by ``raw``, scored by the pipeline's
+    own stages (:func:`graphkit.evaluation.score_raw`)."""
+    from types import SimpleNamespace
+
+    from graphkit.evaluation import score_raw
+
+    scores, contrib, tier2, tier1, total, ranks = score_raw(raw, ev.spec, ev.params.get("normalisation", "minmax"))
+    return SimpleNamespace(raw=raw, scores=scores, contributions=contrib, total=total, tier1=tier1, tier2=tier2,
+                           ranks=ranks, spec=ev.spec, params=ev.params)
+
+
+def _circles_of(prov):
+    """The circles' scores and ranks as the pipeline derives them from province scores
+    (:func:`graphkit.evaluation.sum_circles`)."""
+    from types import SimpleNamespace
+
+    from graphkit.evaluation import sum_circles
+    from graphkit.regions import load_regions
+
+    _, _, tier2, tier1, total, ranks = sum_circles(prov, load_regions().circle_members())
+    return SimpleNamespace(total=total, tier1=tier1, tier2=tier2, ranks=ranks)
+
+
+class Figures:
+    """Published figures (rows of :func:`graphkit.sample.check.compare` of the score and rank
+    kinds, and published city counts of the index's own indicators) as index arrays, to tell
+    quickly which of them hold in a rescored evaluation."""
+
+    LEVEL = {"province_score": "province", "table3_rank": "province", "detail_rank": "province",
+             "circle_score": "circle", "circle_rank": "circle",
+             "city_score": "city", "city_rank": "city", "city_detail_rank": "city", "count": "city"}
+
+    def __init__(self, t, rows: list[dict], tolerance: dict):
+        """``rows`` of kind ``count`` must be city counts of a raw indicator (see
+        :func:`city_counts`)."""
+        code = {"province": {**t.en2code, **dict(zip(t.provinces.zh, t.provinces.code))},
+                "circle": CIRCLE_CODES, "city": dict(zip(t.cities.zh, t.cities.code))}
+        self.rows = [r for r in rows if r["kind"] in self.LEVEL]
+        self.level = np.array([self.LEVEL[r["kind"]] for r in self.rows])
+        self.region = [code[self.LEVEL[r["kind"]]].get(r["region_en"], code[self.LEVEL[r["kind"]]].get(r["region"]))
+                       if r["kind"] != "count" else code["city"][r["region"]] for r in self.rows]
+        self.column = [str(r["indicator"]).split("/")[-1].split(":")[-1] for r in self.rows]
+        self.type = np.array(["count" if r["kind"] == "count" else "score" if r["kind"].endswith("_score") else "rank"
+                              for r in self.rows])
+        self.published = np.array([float(r["published"]) for r in self.rows])
+        self.tol = np.array([0.5 - 1e-9 if r["kind"] == "count" else tolerance.get(r["kind"], 0.0) + 1e-9
+                             for r in self.rows])
+        self.held = np.array([bool(r["match"]) for r in self.rows])
+        self.reproduced = np.array([float(r["reproduced"]) if r["reproduced"] is not None else np.nan
+                                    for r in self.rows])
+
+    @staticmethod
+    def _frame(ev, kind: str) -> pd.DataFrame:
+        if kind == "score":
+            return pd.concat([ev.total.rename("total"), ev.tier1, ev.tier2], axis=1)
+        return ev.ranks if kind == "rank" else ev.raw
+
+    def holding(self, evs: dict) -> np.ndarray:
+        """Which figures hold in ``evs`` (level -> evaluation-like object)."""
+        out = self.held.copy()
+        for level, ev in evs.items():
+            for kind in ("score", "rank", "count"):
+                sel = np.flatnonzero((self.level == level) & (self.type == kind))
+                if not len(sel):
+                    continue
+                frame = self._frame(ev, kind)
+                r = frame.index.get_indexer([self.region[i] for i in sel])
+                c = frame.columns.get_indexer([self.column[i] for i in sel])
+                v = frame.to_numpy(float)[r, c]
+                out[sel] = v == self.published[sel] if kind == "rank" else np.abs(v - self.published[sel]) <= self.tol[sel]
+        return out
+
+    def value(self, i: int, evs: dict) -> float:
+        """Figure i (a score, a rank or a count) as it is in ``evs``."""
+        ev, col, region = evs[self.level[i]], self.column[i], self.region[i]
+        if self.type[i] == "rank":
+            return float(rank_of(ev, col, region))
+        if self.type[i] == "count":
+            return float(ev.raw.at[region, col])
+        return score_of(ev, "total" if col == "total" else "tier1" if col in ev.tier1.columns else "tier2", col, region)
+
+    def describe(self, i: int, evs: dict) -> str:
+        """One figure, published and as it would be in ``evs``."""
+        r, col = self.rows[i], self.column[i]
+        if self.type[i] == "score":
+            return f"{r['region_en']}'s {col} score {r['published']:g} -> {self.value(i, evs):.2f}"
+        if self.type[i] == "count":
+            return f"{r['region_en']}'s published {col} {r['published']:g} -> {self.value(i, evs):g}"
+        table = {"city_rank": "Table 43 ", "table3_rank": "Table 3 "}.get(r["kind"], "")
+        return f"{table}{r['region_en']} {col} rank {r['published']} -> {int(self.value(i, evs))}"
+
+
+def city_counts(t, city, rows: list[dict]) -> list[dict]:
+    """Of the count rows, the published city counts of the index's own count and sum
+    indicators: what a split of a province's units between its cities can hold or lose."""
+    code = dict(zip(t.cities.zh, t.cities.code))
+    return [r for r in rows if r["kind"] == "count" and code.get(r["region"]) in city.raw.index
+            and r["indicator"] in city.raw.columns and r["match"] is not None]
+
+
+def _cheapest(figures: Figures, options: dict, rescore) -> tuple:
+    """Of ``options`` (label -> raw table), the one whose rescoring (``rescore``: raw -> {level:
+    evaluation}) loses the fewest published figures, then gains the most. Returns (label,
+    lost figure indices, number gained, the rescored evaluations)."""
+    best = None
+    for label, raw in options.items():
+        evs = rescore(raw)
+        now = figures.holding(evs)
+        lost = np.flatnonzero(figures.held & ~now)
+        gained = int((~figures.held & now).sum())
+        if best is None or (len(lost), -gained) < (len(best[1]), -best[2]):
+            best = (label, lost, gained, evs)
+    return best
+
+
+def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str | None = None) -> str:
+    """The explanation of a count that gives way, from :func:`_cheapest`'s choice."""
+    _, lost, gained, evs = best
+    if not len(lost):
+        off = ""
+        if printed:  # within the check's tolerance, but off the printed value the calibration keeps
+            moved = [i for i in range(len(figures.rows)) if figures.rows[i]["kind"] == printed and figures.held[i]
+                     and abs(figures.value(i, evs) - figures.published[i]) > 0.005
+                     and abs(figures.value(i, evs) - figures.reproduced[i]) > 0.0005]
+            off = "; ".join(figures.describe(i, evs) for i in moved[:3]) + (
+                f"; and {len(moved) - 3} more" if len(moved) > 3 else "")
+            off = f", though {off} (within tolerance; the calibration keeps the printed scores)" if off else ""
+        return (f"not held by the calibration: {how} no published {what} figure would be lost"
+                + (f" and {gained} would be gained" if gained else "") + off)
+    shown = "; ".join(figures.describe(i, evs) for i in lost[:3]) + (f"; and {len(lost) - 3} more" if len(lost) > 3 else "")
+    return f"trade-off: {how} {len(lost)} published {what} figure{'s' if len(lost) > 1 else ''} would be lost: {shown}"
+
+
+def members_of(t, lvl: str, label: str) -> list[str]:
+    """Province codes a published province, circle or outside-circles count adds up."""
+    in_circle = sorted({p for ps in t.circles.values() for p in ps})
+    if lvl == "province":
+        return [t.en2code[label]] if label in t.en2code else []
+    if label == "Four economic circles combined":
+        return in_circle
+    if label == "Regions outside the four circles":
+        return sorted(set(t.provinces.code) - set(in_circle))
+    return list(t.circles.get(CIRCLE_CODES.get(label, ""), []))
+
+
+#: Layer counts the index sees as part of another indicator.
+_LAYER_OF = {"basic_layer_firm_count": "basic_tech_firm_count", "tech_layer_firm_count": "basic_tech_firm_count",
+             "application_layer_firm_count": "firm_count"}
+
+
+def units_to_hold(q: str, is_share: bool, val: float, got: float, members: list, raw: pd.DataFrame, national) -> tuple:
+    """(indicator, units to add to the members) that would hold a published count or share of
+    them; (None, 0) where it is not a count or sum indicator of the index."""
+    j = SHARE_OF.get(q) if is_share else _LAYER_OF.get(q, q)
+    if j not in raw.columns:
+        return None, 0.0
+    if is_share:
+        part = float(raw.loc[members, j].fillna(0).sum())
+        delta = float(val) / 100.0 * float(national[j]) - part
+    else:
+        delta = float(val) - float(got)
+    return j, (delta if j == "financing_amount" else float(round(delta)))
+
+
+def _spread(values: pd.Series, total: float, whole: bool) -> pd.Series:
+    """``total`` split over ``values``' index in proportion to them (whole units by largest
+    remainders when ``whole``)."""
+    share = values / values.sum() * total
+    if not whole:
+        return share
+    out = np.floor(share)
+    out[(share - out).sort_values(ascending=False, kind="stable").index[:int(round(total - out.sum()))]] += 1
+    return out
+
+
+def province_count_expl(t, prov, figures: Figures, members: list, j: str, delta: float,
+                         single: bool) -> str | None:
+    """What holding a published province or circle count would cost, the rest unchanged.
+
+    ``delta`` units of indicator ``j`` go to (or leave) one member province; the provinces
+    outside ``members`` make up the difference in proportion to what they hold, so national
+    totals (the sample sizes) stay. Each member is tried; the one that loses the fewest
+    published province and circle figures is shown."""
+    ops = dict(zip(prov.spec.tier3.code, prov.spec.tier3.op))
+    if ops.get(j, "mean") == "mean" or abs(delta) < 1e-9:
+        return None
+    raw0 = prov.raw.fillna({c: 0.0 for c in prov.raw.columns if ops.get(c) != "mean"})
+    outside = raw0.loc[~raw0.index.isin(members), j]
+    outside = outside[outside > 0]
+    if outside.empty or outside.sum() < delta:
+        return None
+    give = _spread(outside, delta, j != "financing_amount")
+    name = dict(zip(t.provinces.code, t.provinces.en))
+    options = {}
+    for m in members:
+        if raw0.at[m, j] + delta < 0:
+            continue
+        raw = raw0.copy()
+        raw.at[m, j] += delta
+        raw.loc[give.index, j] -= give
+        options[name[m]] = raw
+
+    def rescore(raw):
+        p2 = _rescored(prov, raw)
+        return {"province": p2, "circle": _circles_of(p2)}
+
+    if not options:
+        return None
+    best = _cheapest(figures, options, rescore)
+    amount = f"{abs(delta):,.2f}" if j == "financing_amount" else f"{abs(delta):g}"
+    where = "here" if single else f"in {best[0]}"
+    how = (f"with {amount} {'more' if delta > 0 else 'fewer'} {j} {where} ({'taken from' if delta > 0 else 'given to'} "
+           f"the provinces outside in proportion; the rest unchanged)")
+    return _cost_text(figures, best, how, "province or circle", printed="province_score")
+
+
+def city_count_expl(t, city, figures: Figures, code, q, val, got) -> str | None:
+    """What holding a published city count would cost, the rest of the split unchanged.
+
+    The city gets the published value; the difference comes from (or goes to) one other city
+    of its province, so that the province's figures stay as they are. Of those cities, the one
+    that loses the fewest published city figures (Table 43, the five scores, Tables 44-48, the
+    other published city counts) is shown, with the figures it loses. Where no single city
+    holds enough, the difference comes from all of them in proportion. None where the count is not a count or sum indicator
+    of the index (a mean does not move by units between cities)."""
+    ops = dict(zip(city.spec.tier3.code, city.spec.tier3.op))
+    if code is None or ops.get(q, "mean") == "mean" or code not in city.raw.index:
+        return None
+    province = dict(zip(t.cities.code, t.cities.province_code))
+    name = dict(zip(t.cities.code, t.cities.en))
+    delta = val - got
+    others = [c for c in city.raw.index if c != code and province.get(c) == province.get(code)]
+    held = city.raw.loc[others, q].fillna(0.0)
+    if not others or held.sum() < delta:
+        return None
+    takes = {name[c]: pd.Series({c: delta}) for c in others if held[c] >= delta}
+    if not takes:  # several cities give, in proportion to what they hold
+        take = _spread(held[held > 0], delta, True)
+        takes = {"the other cities of its province in proportion": take[take > 0]}
+    options = {}
+    for label, take in takes.items():
+        raw = city.raw.copy()
+        raw.at[code, q] = val
+        raw.loc[take.index, q] -= take
+        options[label] = raw
+    best = _cheapest(figures, options, lambda raw: {"city": _rescored(city, raw)})
+    how = (f"at {val:g} here ({abs(delta):g} {'more, taken from' if delta > 0 else 'fewer, given to'} "
+           f"{best[0]}; the rest of the split unchanged)")
+    return _cost_text(figures, best, how, "city", printed="city_score")
+
+
+def _leaves(spec, column: str) -> list[str]:
+    """The tier-3 codes a score column adds up: all for ``total``, a tier-1 or tier-2 code's
+    indicators, or the tier-3 code itself."""
+    t3 = spec.tier3
+    if column == "total":
+        return list(t3.code)
+    if column in set(t3.code):
+        return [column]
+    children = list(spec.tier2.code[spec.tier2.parent == column]) if column in set(spec.tier1.code) else [column]
+    return list(t3.code[t3.parent.isin(children)])
+
+
+def _column_scores(ev, column: str) -> pd.Series:
+    """The scores a rank column ranks: the total, a tier-1 or tier-2 score, or a tier-3 0-100 score."""
+    if column == "total":
+        return ev.total
+    return next(table[column] for table in (ev.tier1, ev.tier2, ev.scores) if column in table.columns)
+
+
+def _least(ok, most: float, whole: bool) -> float | None:
+    """The least amount u in (0, ``most``] with ``ok(u)``, for ``ok`` monotone in u (whole
+    units, or hundredths); None where even ``most`` is not enough."""
+    if most <= 0 or not ok(most):
+        return None
+    lo, hi = 0.0, float(most)
+    while hi - lo > (1.0 if whole else 0.005):
+        mid = (lo + hi) / 2
+        if whole:
+            mid = float(np.floor(mid))
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    if not whole:  # hundredths of the amount's unit, as the dataset prints it
+        hi = min(float(np.ceil(hi * 100) / 100), float(most))
+        while hi > 0.01 and ok(round(hi - 0.01, 2)):
+            hi = round(hi - 0.01, 2)
+    return hi
+
+
+_PLURAL = {"firm": "firms", "university": "universities", "institute": "institutes"}
+
+
+def _entities(table: str, k: int) -> str:
+    """"1 university", "2 universities": ``k`` entities of a node table."""
+    return f"{k} {table if k == 1 else _PLURAL.get(table, table)}"
+
+
+def _minmax_array(x: np.ndarray) -> np.ndarray:
+    # graphkit.normalise.minmax on an array: a what-if's search calls it thousands of times
+    span = x.max() - x.min()
+    return (x - x.min()) / span * 100.0 if span > 0 else np.zeros_like(x)
+
+
+def _rank_in(scores: np.ndarray, i: int) -> int:
+    """Competition rank of entry ``i`` of ``scores``, as :func:`graphkit.score.rank` ranks."""
+    s = np.round(scores, 9)
+    return 1 + int((s > s[i]).sum())
+
+
+@dataclass
+class _Move:
+    """One what-if for a missed city rank: an amount of one indicator moved between the city
+    and another city of its province. Each callable takes the amount."""
+
+    most: float  # the largest amount there is to move
+    whole: bool  # whole units, or hundredths
+    scale: float  # the indicator's national total, to order moves by relative size
+    rank: Callable[[float], int]  # the city's rank on the column after the move
+    raw: Callable[[float], pd.DataFrame]  # the raw table after the move
+    label: Callable[[float], str]  # "3 univ_count taken from Guangzhou"
+    everything: Callable[[float], str]  # "all 21 firm_count of Ningbo" (for ``most``)
+
+
+def _count_moves(city, code, column: str, up: bool, others: list, name: dict) -> list[_Move] | None:
+    """Moves of each count or sum under ``column`` between the city and each of ``others``,
+    toward the city when ``up``, away from it otherwise; None where there is no count or sum
+    under ``column``."""
+    ops = dict(zip(city.spec.tier3.code, city.spec.tier3.op))
+    if all(ops[j] == "mean" for j in _leaves(city.spec, column)):
+        return None
+    raw, sign = city.raw, (1.0 if up else -1.0)
+    index = list(raw.index)
+    c = index.index(code)
+    base = _column_scores(city, column).reindex(raw.index).to_numpy(float)
+    moves = []
+    for j in [j for j in _leaves(city.spec, column) if ops[j] != "mean"]:
+        x = raw[j].astype(float).fillna(0.0).to_numpy()
+        norm0 = _minmax_array(x)
+        w = 1.0 if j == column else float(city.spec.weights[j])
+        units = (lambda u, j=j: f"{u:,.2f} {j}") if ops[j] == "sum" else (lambda u, j=j: f"{u:g} {j}")
+        for other in others:
+            k = index.index(other)
+            if (x[k] if up else x[c]) <= 0:
+                continue
+
+            def after(u, x=x, k=k):
+                x2 = x.copy()
+                x2[c] += sign * u
+                x2[k] -= sign * u
+                return x2
+
+            def moved(u, j=j, other=other):
+                out = raw.copy()
+                out.at[code, j] += sign * u
+                out.at[other, j] -= sign * u
+                return out
+
+            def rank(u, after=after, norm0=norm0, w=w):
+                return _rank_in(base + w * (_minmax_array(after(u)) - norm0), c)
+
+            def label(u, units=units, where=name[other]):
+                return f"{units(u)} {'taken from' if up else 'given to'} {where}"
+
+            def everything(u, units=units, where=name[other]):
+                return f"all {units(u)} of {where}" if up else f"all its {units(u)} given to {where}"
+
+            moves.append(_Move(most=float(x[k] if up else x[c]), whole=ops[j] != "sum", scale=float(x.sum()),
+                               rank=rank, raw=moved, label=label, everything=everything))
+    return moves
+
+
+def _mean_moves(city, code, column: str, up: bool, others: list, name: dict, where: str, ds) -> list[_Move] | str:
+    """Moves of the sum behind a mean (over each city's valid sample: its entities in ``ds``
+    with a known value) between the city and each of ``others`` with a valid sample, so the
+    province's sum and mean stay; or why there is none."""
+    spec = city.spec.tier3.set_index("code").loc[column]
+    if ds is None or spec.table not in ds.nodes:
+        return []
+    nodes = ds.nodes[spec.table]
+    n = nodes.groupby("city_code")[spec.column].count()
+    whole = bool((nodes[spec.column].dropna() % 1 == 0).all())
+    raw, sign = city.raw, (1.0 if up else -1.0)
+    index = list(raw.index)
+    c = index.index(code)
+    x = raw[column].astype(float).fillna(0.0).to_numpy()
+    size = int(n.get(code, 0))
+    if size == 0:
+        return f"{name[code]} has no {spec.table} of known {spec.column}, so no sum of its own moves its mean"
+    total, mates = x[c] * size, [o for o in others if n.get(o, 0)]
+    if not mates:
+        return (f"{name[code]}'s {_entities(spec.table, size)} of known {spec.column} "
+                f"{'is' if size == 1 else 'are'} all of {where}'s, so its mean is {where}'s, which the province "
+                f"figures fix")
+    amount = (lambda d: f"{d:,.0f}") if whole else (lambda d: f"{d:,.2f}")
+    scale = float((x * n.reindex(index).fillna(0).to_numpy()).sum())
+    moves = []
+    for other in mates:
+        k, nk = index.index(other), int(n[other])
+
+        def after(d, k=k, nk=nk):
+            v = x.copy()
+            v[c] = (total + sign * d) / size
+            v[k] = (x[k] * nk - sign * d) / nk
+            return v
+
+        def moved(d, after=after, other=other, k=k):
+            out, v = raw.copy(), after(d)
+            out.at[code, column], out.at[other, column] = v[c], v[k]
+            return out
+
+        def label(d, after=after, where=name[other]):
+            return (f"{amount(d)} {spec.column} {'more' if up else 'fewer'} over its {_entities(spec.table, size)}, "
+                    f"a mean of {after(d)[c]:,.2f} instead of {x[c]:,.2f}, "
+                    f"{'taken from' if up else 'given to'} {where}")
+
+        def everything(d, where=name[other], nk=nk):
+            return (f"all {amount(d)} {spec.column} of {where}'s {_entities(spec.table, nk)}" if up
+                    else f"all its {amount(d)} {spec.column} given to {where}")
+
+        moves.append(_Move(most=float(x[k] * nk if up else total), whole=whole, scale=scale,
+                           rank=lambda d, after=after: _rank_in(_minmax_array(after(d)), c),
+                           raw=moved, label=label, everything=everything))
+    return [m for m in moves if m.most > 0]
+
+
+def city_rank_expl(t, city, figures: Figures, row: dict, ds=None) -> str | None:
+    """What holding a missed city rank would take, the rest of the split unchanged.
+
+    An amount of one indicator moves between the city and one other city of its province, so
+    every province figure stays: a count or sum under the rank's column, or, for a rank on a
+    mean, the sum over the city's valid sample (the other city's valid sample takes the
+    difference, so the province's mean stays). For each indicator and city, the least amount
+    that puts the city at its published rank is found; the four smallest (relative to the
+    national total) are rescored with the pipeline's stages, and the one that loses the fewest
+    published city figures is named with what it loses. Where no move lands on the published
+    rank, the nearest rank a move reaches is named instead, or why there is no move at all.
+    None where the column has no count or sum and is not a mean.
+    """
+    code = dict(zip(t.cities.zh, t.cities.code)).get(row["region"])
+    column = str(row["indicator"]).split("/")[-1]
+    if code not in city.raw.index or row["reproduced"] is None:
+        return None
+    pub, up = int(row["published"]), int(row["published"]) < int(row["reproduced"])
+    province = dict(zip(t.cities.code, t.cities.province_code))
+    name = dict(zip(t.cities.code, t.cities.en))
+    where = dict(zip(t.provinces.code, t.provinces.en)).get(province.get(code), "its province")
+    others = [o for o in city.raw.index if o != code and province.get(o) == province.get(code)]
+    is_mean = dict(zip(city.spec.tier3.code, city.spec.tier3.op)).get(column) == "mean"
+    moves = (_mean_moves(city, code, column, up, others, name, where, ds) if is_mean
+             else _count_moves(city, code, column, up, others, name))
+    if moves is None or isinstance(moves, str):
+        return moves and "trade-off: " + moves
+    what = (f"{city.spec.tier3.set_index('code').at[column, 'column']} behind {column}" if is_mean
+            else f"count or sum of {column}")
+    if not moves:
+        return (f"trade-off: no other city of {where} has any {what} to give" if up
+                else f"trade-off: {name[code]} has no {what} to give")
+    found, nearest = [], None
+    for i, mv in enumerate(moves):
+        u = _least(lambda v, mv=mv: mv.rank(v) <= pub if up else mv.rank(v) >= pub, mv.most, mv.whole)
+        r = mv.rank(mv.most if u is None else u)
+        if u is not None and r == pub:
+            found.append((u / max(mv.scale, 1e-9), i, u))
+        elif nearest is None or abs(r - pub) < abs(nearest[0] - pub):
+            nearest = (r, mv, mv.most if u is None else u, u is None)
+    if found:
+        options = {moves[i].label(u): moves[i].raw(u) for _, i, u in sorted(found)[:4]}
+        best = _cheapest(figures, options, lambda r: {"city": _rescored(city, r)})
+        how = f"at rank {pub} on {column} ({best[0]}; the rest of the split unchanged)"
+        return _cost_text(figures, best, how, "city", printed="city_score")
+    _, mv, u, everything = nearest
+    r = rank_of(_rescored(city, mv.raw(u)), column, code)
+    if everything:
+        nearest_text = f"even with {mv.everything(u)} it ranks {r}"
+    else:  # the least move that gets that far passes the published rank
+        nearest_text = f"{mv.label(u)}, the least that moves it to rank {pub} or beyond, puts it at rank {r}"
+    return (f"trade-off: no {what} moved between {name[code]} and one other city of {where} "
+            f"(the rest of the split unchanged) puts {name[code]} at rank {pub}: {nearest_text}")
