@@ -280,6 +280,30 @@ def test_city_rank_explanations_hold_in_an_independent_rescoring(result, city_wo
     assert counted["reached"] >= 30 and counted["nearest"] >= 20 and counted["means"] >= 5, counted
 
 
+def test_check_explains_a_dataset_other_than_the_sample(tmp_path):
+    """On another dataset (the hand-made one of the CLI tests) the check still runs, and every
+    figure that differs has an explanation. A city that is the only one of its province in the
+    city index is said to be so, and it is: the dataset has no other city of that province."""
+    import graphkit as gk
+    from graphkit.sample.check import run_check
+    from handmade import write_handmade
+
+    data = write_handmade(tmp_path)
+    result = run_check(data)
+    bad = result.mismatches()
+    assert len(bad) > 100 and (bad.explanation.str.len() > 0).all()
+    import pandas as pd
+
+    cities = pd.read_csv(ROOT / "data" / "regions" / "cities.csv", dtype=str)
+    province = dict(zip(cities.code, cities.province_code))
+    indexed = gk.evaluate(gk.load_dataset(data), level="city").raw.index
+    alone = bad[bad.explanation.str.contains("is the only city of")]
+    assert len(alone) > 0
+    for r in alone.drop_duplicates("region").itertuples():
+        code = cities.code[cities.zh == r.region].iloc[0]
+        assert [c for c in indexed if province[c] == province[code]] == [code], r.region
+
+
 def _province_figures_held(t, raw, tier3, t2parent, tier1_codes, members) -> set:
     """Published province and circle figures that hold for province raw values, scored with the
     plain pandas helpers of tests/test_calibrate.py (circles: sums of their members)."""

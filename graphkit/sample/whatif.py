@@ -410,7 +410,7 @@ def _mean_moves(city, code, column: str, up: bool, others: list, name: dict, whe
     with a known value) between the city and each of ``others`` with a valid sample, so the
     province's sum and mean stay; or why there is none."""
     spec = city.spec.tier3.set_index("code").loc[column]
-    if ds is None or spec.table not in ds.nodes:
+    if ds is None or spec.table not in ds.nodes or spec.column not in ds.nodes[spec.table].columns:
         return []
     nodes = ds.nodes[spec.table]
     n = nodes.groupby("city_code")[spec.column].count()
@@ -481,6 +481,9 @@ def city_rank_expl(t, city, figures: Figures, row: dict, ds=None) -> str | None:
     name = dict(zip(t.cities.code, t.cities.en))
     where = dict(zip(t.provinces.code, t.provinces.en)).get(province.get(code), "its province")
     others = [o for o in city.raw.index if o != code and province.get(o) == province.get(code)]
+    if not others:
+        return (f"trade-off: {name[code]} is the only city of {where} in the city index, so no move within "
+                f"its province changes it")
     is_mean = dict(zip(city.spec.tier3.code, city.spec.tier3.op)).get(column) == "mean"
     moves = (_mean_moves(city, code, column, up, others, name, where, ds) if is_mean
              else _count_moves(city, code, column, up, others, name))
