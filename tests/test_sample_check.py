@@ -280,6 +280,20 @@ def test_city_rank_explanations_hold_in_an_independent_rescoring(result, city_wo
     assert counted["reached"] >= 30 and counted["nearest"] >= 20 and counted["means"] >= 5, counted
 
 
+def test_least_amount_search():
+    """The what-ifs' search for the least amount (whole units or hundredths) that makes a
+    monotone condition hold, against thresholds worked out by hand."""
+    from graphkit.sample.whatif import _least
+
+    assert _least(lambda u: u >= 7, 20, True) == 7
+    assert _least(lambda u: u >= 1, 20, True) == 1
+    assert _least(lambda u: u >= 20, 20.7, True) == 20  # whole units: at most what there is
+    assert _least(lambda u: u >= 21, 20.7, True) is None
+    assert _least(lambda u: u >= 3.141, 10, False) == 3.15
+    assert _least(lambda u: u > 9.99, 10, False) == 10
+    assert _least(lambda u: True, 0, True) is None
+
+
 def test_check_explains_a_dataset_other_than_the_sample(tmp_path):
     """On another dataset (the hand-made one of the CLI tests) the check still runs, and every
     figure that differs has an explanation. A city that is the only one of its province in the

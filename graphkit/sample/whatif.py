@@ -151,7 +151,8 @@ def _cheapest(figures: Figures, options: dict, rescore) -> tuple:
 
 
 def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str | None = None) -> str:
-    """The explanation of a count that gives way, from :func:`_cheapest`'s choice."""
+    """The explanation of a figure (a count or a city rank) that gives way, from
+    :func:`_cheapest`'s choice: what holding it would lose, or that it would lose nothing."""
     _, lost, gained, evs = best
     if not len(lost):
         off = ""
@@ -308,16 +309,17 @@ def _column_scores(ev, column: str) -> pd.Series:
 def _least(ok, most: float, whole: bool) -> float | None:
     """The least amount u in (0, ``most``] with ``ok(u)``, for ``ok`` monotone in u (whole
     units, or hundredths); None where even ``most`` is not enough."""
+    most = float(np.floor(most)) if whole else float(most)
     if most <= 0 or not ok(most):
         return None
-    lo, hi = 0.0, float(most)
+    lo, hi = 0.0, most
     while hi - lo > (1.0 if whole else 0.005):
         mid = (lo + hi) / 2
         if whole:
             mid = float(np.floor(mid))
         lo, hi = (lo, mid) if ok(mid) else (mid, hi)
     if not whole:  # hundredths of the amount's unit, as the dataset prints it
-        hi = min(float(np.ceil(hi * 100) / 100), float(most))
+        hi = min(float(np.ceil(hi * 100) / 100), most)
         while hi > 0.01 and ok(round(hi - 0.01, 2)):
             hi = round(hi - 0.01, 2)
     return hi
