@@ -120,8 +120,7 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     rows = _province_rows(t, prov)
     rows += _circle_rows(t, circ)
     city_rows = _city_rows(t, city)
-    count_rows = _count_rows(t, prov, city, circ, ds, city_rows)
-    figures = Figures(t, city_rows + city_counts(t, city, count_rows), TOLERANCE)
+    count_rows, figures = _count_rows(t, prov, city, circ, ds, city_rows)
     for r in city_rows:
         if r["kind"] in ("city_rank", "city_detail_rank") and not r["match"] and "contradiction" not in r["explanation"]:
             r["explanation"] = city_rank_expl(t, city, figures, r, ds) or r["explanation"]
@@ -229,8 +228,9 @@ def _norm_name(s: str) -> str:
     return re.sub(r"[\s\u3000]", "", str(s)).lower()
 
 
-def _count_rows(t, prov, city, circ, ds, city_rows: list) -> list:
-    """Rows for published_counts.csv; ``city_rows`` from :func:`_city_rows`."""
+def _count_rows(t, prov, city, circ, ds, city_rows: list) -> tuple[list, Figures]:
+    """Rows for published_counts.csv, and the published city figures (``city_rows`` from
+    :func:`_city_rows` and the city counts) that the count and city-rank what-ifs weigh."""
     rows, pending = [], []
     pcode = t.en2code
     czh = dict(zip(t.cities.en, t.cities.code))
@@ -338,7 +338,7 @@ def _count_rows(t, prov, city, circ, ds, city_rows: list) -> list:
                     pfig = Figures(t, _province_rows(t, prov) + _circle_rows(t, circ), TOLERANCE)
                 expl = province_count_expl(t, prov, pfig, members, j, delta, lvl == "province") or expl
         rows[i]["explanation"] = expl
-    return rows
+    return rows, cfig
 
 
 def _count_expl(t, prov, q, lvl, label, val, got, note) -> str:

@@ -259,8 +259,8 @@ def city_count_expl(t, city, figures: Figures, code, q, val, got) -> str | None:
     of its province, so that the province's figures stay as they are. Of those cities, the one
     that loses the fewest published city figures (Table 43, the five scores, Tables 44-48, the
     other published city counts) is shown, with the figures it loses. Where no single city
-    holds enough, the difference comes from all of them in proportion. None where the count is not a count or sum indicator
-    of the index (a mean does not move by units between cities)."""
+    holds enough, the difference comes from all of them in proportion. None where the count is
+    not a count or sum indicator of the index (a mean does not move by units between cities)."""
     ops = dict(zip(city.spec.tier3.code, city.spec.tier3.op))
     if code is None or ops.get(q, "mean") == "mean" or code not in city.raw.index:
         return None
@@ -290,13 +290,7 @@ def city_count_expl(t, city, figures: Figures, code, q, val, got) -> str | None:
 def _leaves(spec, column: str) -> list[str]:
     """The tier-3 codes a score column adds up: all for ``total``, a tier-1 or tier-2 code's
     indicators, or the tier-3 code itself."""
-    t3 = spec.tier3
-    if column == "total":
-        return list(t3.code)
-    if column in set(t3.code):
-        return [column]
-    children = list(spec.tier2.code[spec.tier2.parent == column]) if column in set(spec.tier1.code) else [column]
-    return list(t3.code[t3.parent.isin(children)])
+    return [c for c in spec.codes if column == "total" or column in spec.path(c).split("/")]
 
 
 def _column_scores(ev, column: str) -> pd.Series:
@@ -407,13 +401,15 @@ def _count_moves(city, code, column: str, up: bool, others: list, name: dict) ->
     return moves
 
 
-def _mean_moves(city, code, column: str, up: bool, others: list, name: dict, where: str, ds) -> list[_Move] | str:
+def _mean_moves(city, code, column: str, up: bool, others: list, name: dict, where: str,
+                ds) -> list[_Move] | str | None:
     """Moves of the sum behind a mean (over each city's valid sample: its entities in ``ds``
     with a known value) between the city and each of ``others`` with a valid sample, so the
-    province's sum and mean stay; or why there is none."""
+    province's sum and mean stay; or why there is none; None where ``ds`` does not hold the
+    entities behind the mean."""
     spec = city.spec.tier3.set_index("code").loc[column]
     if ds is None or spec.table not in ds.nodes or spec.column not in ds.nodes[spec.table].columns:
-        return []
+        return None
     nodes = ds.nodes[spec.table]
     n = nodes.groupby("city_code")[spec.column].count()
     whole = bool((nodes[spec.column].dropna() % 1 == 0).all())
