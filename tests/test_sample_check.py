@@ -251,7 +251,8 @@ def test_city_rank_explanations_hold_in_an_independent_rescoring(result, city_wo
             continue
         code, column = w["zh2code"][r.region], r.indicator.split("/")[-1]
         is_mean = f"{column}__n" in cv.columns
-        if m := at_rank.search(r.explanation):
+        expl = r.explanation.split(ROW_BOUND)[0]  # the row's bound is tested below
+        if m := at_rank.search(expl):
             pub, units, j = int(m.group(1)), float(m.group(3).replace(",", "")), m.group(4)
             assert m.group(2) == column and pub == r.published
             sign = 1.0 if m.group(7) == "taken from" else -1.0
@@ -264,13 +265,13 @@ def test_city_rank_explanations_hold_in_an_independent_rescoring(result, city_wo
             assert (less > pub) if sign > 0 else (less < pub), r.explanation
             assert len(before - _city_figures_held(w, raw)) == int(m.group(9) or 0), r.explanation
             counted["means" if is_mean else "reached"] += 1
-        elif m := even.search(r.explanation):
+        elif m := even.search(expl):
             pub, sign, units, j, name, got = (int(m.group(1)), -1.0 if m.group(2) else 1.0,
                                               float(m.group(3).replace(",", "")), m.group(4), m.group(5), int(m.group(6)))
             assert pub == r.published and got != pub
             assert rank(moved(code, column, j, sign * units, name), code, column) == got, r.explanation
             counted["nearest"] += 1
-        elif m := past.search(r.explanation):
+        elif m := past.search(expl):
             pub, units, j, name, got = (int(m.group(1)), float(m.group(2).replace(",", "")), m.group(3), m.group(7),
                                         int(m.group(8)))
             sign = 1.0 if m.group(6) == "taken from" else -1.0
@@ -278,6 +279,91 @@ def test_city_rank_explanations_hold_in_an_independent_rescoring(result, city_wo
             assert rank(moved(code, column, j, sign * units, name), code, column) == got, r.explanation
             counted["nearest"] += 1
     assert counted["reached"] >= 30 and counted["nearest"] >= 20 and counted["means"] >= 5, counted
+
+
+ROW_BOUND = "; with every other city's scores as they are, no "
+
+
+def _row_interval(scores, code, rank: int) -> tuple[float, float]:
+    """(at least, less than) what ``code`` must score for competition rank ``rank`` with the
+    other scores fixed, from a plain sort of the other scores (rounded as ranks round them)."""
+    others = sorted(scores.drop(code).round(9), reverse=True)
+    return (others[rank - 1] if rank <= len(others) else float("-inf"),
+            others[rank - 2] if rank >= 2 else float("inf"))
+
+
+def test_row_bound_by_hand():
+    """The row bound against cases worked out by hand: four cities, two dimensions."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from graphkit.sample.whatif import row_bound_expl
+
+    tier1 = pd.DataFrame({"e": [5.0, 4.0, 3.0, 1.0], "a": [1.0, 2.0, 6.0, 0.0]}, index=list("ABCD"))
+    city = SimpleNamespace(tier1=tier1, total=tier1.sum(axis=1))  # totals A 6, B 6, C 9, D 1
+    cities = pd.DataFrame({"code": list("ABCD"), "zh": list("ABCD"), "en": ["Aa", "Bb", "Cc", "Dd"]})
+
+    def bound(code, e, a, total, score=float("nan")):
+        top = pd.DataFrame([{"city_zh": code, "e_rank": e, "a_rank": a, "total_rank": total, "total_score": score}])
+        return row_bound_expl(SimpleNamespace(city_top20=top, cities=cities), city, code, 0.1)
+
+    # D first on both needs 5 + 6 = 11, but 4th in total needs less than the 3rd other (B's 6)
+    assert bound("D", 1, 1, 4).endswith("need at least 11.00 in all (e 5.00, a 6.00), but total rank 4 needs "
+                                        "less than Bb's 6.00")
+    # B third on both: less than 3 (C's e) + 1 (A's a) = 4, but 1st in total needs C's 9
+    assert bound("B", 3, 3, 1).endswith("allow less than 4.00 in all (e 3.00, a 1.00), but total rank 1 needs "
+                                        "at least 9.00")
+    # C second on e, first on a: at least 4 + 2 = 6; first in total needs 6 or more: it can
+    assert bound("C", 2, 1, 1) is None
+    # ... unless its printed total is 5.00 (within 0.1)
+    assert bound("C", 2, 1, 1, 5.0).endswith("need at least 6.00 in all (e 4.00, a 2.00), but its published "
+                                             "total is 5.00")
+    city.tier1.loc["B", "e"] = 5.0  # A and B tie at 5 on e: no other city can stand 2nd between them
+    city.total = city.tier1.sum(axis=1)
+    assert bound("D", 2, 1, 4).endswith("no e score of Dd's own ranks 2: the 1st and 2nd best other cities "
+                                        "tie at 5.00")
+
+
+def test_row_bounds_hold_in_an_independent_rescoring(result, city_world):
+    """Where a missed Table 43 rank's explanation says the city's own scores cannot hold its
+    row (every other city's scores as they are), the plain pandas scoring agrees: the sums of
+    the six dimensions' bounds printed are those of a plain sort of the other cities' scores,
+    and they cannot meet the total's bounds (its published total rank and score). Where it
+    says nothing, they can."""
+    import re
+
+    from tests.test_calibrate import _scores
+
+    w, t = city_world, city_world["t"]
+    _, _, _, tier1, total = _scores(w["raw0"], w["tier3"], w["t2parent"])
+    top = t.city_top20.set_index("city_zh")
+    said = {}
+    for r in result.mismatches("city_rank").itertuples():
+        if r.indicator != "total":
+            said.setdefault(r.region, set()).add(r.explanation.split(ROW_BOUND)[1] if ROW_BOUND in r.explanation else "")
+    assert said and all(len(s) == 1 for s in said.values()), said  # one bound per row
+    claims = 0
+    for zh, (text,) in said.items():
+        code, row = w["zh2code"][zh], top.loc[zh]
+        bounds = {k: _row_interval(tier1[k], code, int(row[f"{k}_rank"])) for k in tier1.columns}
+        least, most = sum(b[0] for b in bounds.values()), sum(b[1] for b in bounds.values())
+        t_lo, t_hi = _row_interval(total, code, int(row["total_rank"]))
+        if row["total_score"] == row["total_score"]:  # printed: within the check's 0.1
+            t_lo, t_hi = max(t_lo, row["total_score"] - 0.1), min(t_hi, row["total_score"] + 0.1)
+        empty = [k for k, (lo, hi) in bounds.items() if lo >= hi]
+        can = not empty and least < t_hi and most > t_lo
+        assert (text == "") == can, (zh, text, least, most, t_lo, t_hi)
+        if m := re.search(r"need at least ([\d.]+) in all", text):
+            assert float(m.group(1)) == pytest.approx(least, abs=0.01) and least >= t_hi - 1e-9, text
+            claims += 1
+        elif m := re.search(r"allow less than ([\d.]+) in all", text):
+            assert float(m.group(1)) == pytest.approx(most, abs=0.01) and most <= t_lo + 1e-9, text
+            claims += 1
+        elif text:
+            assert empty and re.match(rf"({'|'.join(empty)}) score of", text), text
+            claims += 1
+    assert claims >= 5, said
 
 
 def test_least_amount_search():

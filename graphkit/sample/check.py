@@ -39,7 +39,7 @@ import pandas as pd
 
 from graphkit.sample.calib_targets import CIRCLE_CODES, SHARE_OF
 from graphkit.sample.whatif import (Figures, city_count_expl, city_counts, city_rank_expl, members_of,
-                                    province_count_expl, rank_of, score_of, units_to_hold)
+                                    province_count_expl, rank_of, row_bound_expl, score_of, units_to_hold)
 
 __all__ = ["KINDS", "TOLERANCE", "CheckResult", "run_check", "compare"]
 
@@ -124,6 +124,10 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     for r in city_rows:
         if r["kind"] in ("city_rank", "city_detail_rank") and not r["match"] and "contradiction" not in r["explanation"]:
             r["explanation"] = city_rank_expl(t, city, figures, r, ds) or r["explanation"]
+            if r["kind"] == "city_rank" and r["indicator"] != "total":
+                code = dict(zip(t.cities.zh, t.cities.code)).get(r["region"])
+                row = row_bound_expl(t, city, code, TOLERANCE["city_score"])
+                r["explanation"] += f"; {row}" if row else ""
     return pd.DataFrame(rows + city_rows + count_rows)
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from graphkit.sample.calib_targets import CIRCLE_CODES, SHARE_OF
 
 __all__ = ["Figures", "city_counts", "city_count_expl", "city_rank_expl", "members_of", "province_count_expl",
-           "rank_of", "score_of", "units_to_hold"]
+           "rank_of", "row_bound_expl", "score_of", "units_to_hold"]
 
 
 def score_of(ev, level, code, region) -> float:
@@ -513,3 +513,75 @@ def city_rank_expl(t, city, figures: Figures, row: dict, ds=None) -> str | None:
         nearest_text = f"{mv.label(u)}, the least that moves it to rank {pub} or beyond, puts it at rank {r}"
     return (f"trade-off: no {what} moved between {name[code]} and one other city of {where} "
             f"(the rest of the split unchanged) puts {name[code]} at rank {pub}: {nearest_text}")
+
+
+def _interval(scores: pd.Series, code, rank: int) -> tuple[float, float, object]:
+    """What ``code`` must score to rank ``rank`` with every other region's score as it is:
+    (at least, less than, the region whose score is the upper limit or None). Competition
+    ranks: ``rank - 1`` others strictly above, so at least the ``rank``-th best other."""
+    others = scores.drop(code).round(9).sort_values(ascending=False, kind="stable")  # as ranks round
+    lo = float(others.iloc[rank - 1]) if rank - 1 < len(others) else -np.inf
+    if rank < 2:
+        return lo, np.inf, None
+    return lo, float(others.iloc[rank - 2]), others.index[rank - 2]
+
+
+def row_bound_expl(t, city, code, tolerance: float) -> str | None:
+    """Why the city's own scores cannot hold its whole row of Table 43, where they cannot.
+
+    With every other city's scores as they are, each published tier-1 rank bounds the city's
+    score on that dimension (at least the score of the rank-th best other city, less than the
+    one before it); the six scores add up to the total, which must keep the published total
+    rank, and the published total score within ``tolerance`` where the report prints one.
+    Returns a sentence where the bounds of the six dimensions and of the total do not meet,
+    None where they do or the city is not in Table 43's top 20."""
+    pub = t.city_top20.set_index("city_zh")
+    zh = dict(zip(t.cities.code, t.cities.zh)).get(code)
+    if zh not in pub.index or code not in city.total.index:
+        return None
+    row, name = pub.loc[zh], dict(zip(t.cities.code, t.cities.en))
+    dims = list(city.tier1.columns)
+    if max(int(row[f"{k}_rank"]) for k in ["total", *dims]) > len(city.total):
+        return None  # a dataset with fewer cities than the rank: no score reaches it
+    bounds = {k: _interval(city.tier1[k], code, int(row[f"{k}_rank"])) for k in dims}
+    empty = [k for k, (lo, hi, _) in bounds.items() if lo >= hi]
+    if empty:  # the others tie where the city would have to stand between them
+        k = empty[0]
+        rank = int(row[f"{k}_rank"])
+        return (f"with every other city's scores as they are, no {k} score of {name[code]}'s own ranks {rank}: "
+                f"the {_ordinal(rank - 1)} and {_ordinal(rank)} best other cities tie at {bounds[k][0]:.2f}")
+    least = sum(lo for lo, _, _ in bounds.values())
+    most = sum(hi for _, hi, _ in bounds.values())
+    t_lo, t_hi, above = _interval(city.total, code, int(row["total_rank"]))
+    total_rank = int(row["total_rank"])
+    need_hi = f"total rank {total_rank} needs less than {name.get(above, above)}'s {t_hi:.2f}"
+    need_lo = f"total rank {total_rank} needs at least {t_lo:.2f}"
+    strict = True
+    if pd.notna(row["total_score"]):  # a printed total narrows it further
+        score = float(row["total_score"])
+        if score + tolerance < t_hi:
+            t_hi, strict, need_hi = score + tolerance, False, f"its published total is {score:.2f}"
+        if score - tolerance > t_lo:
+            t_lo, need_lo = score - tolerance, f"its published total is {score:.2f}"
+    head = f"with every other city's scores as they are, no scores of {name[code]}'s own hold its row of Table 43: "
+    if least > t_hi or (strict and least >= t_hi):
+        d = _decimals(least, t_hi)
+        parts = ", ".join(f"{k} {bounds[k][0]:.2f}" for k in dims)
+        return head + (f"its published tier-1 ranks need at least {least:.{d}f} in all ({parts}), but "
+                       + need_hi.replace(f"{t_hi:.2f}", f"{t_hi:.{d}f}"))
+    if most <= t_lo:
+        d = _decimals(most, t_lo)
+        parts = ", ".join(f"{k} {bounds[k][1]:.2f}" for k in dims)
+        return head + (f"its published tier-1 ranks allow less than {most:.{d}f} in all ({parts}), but "
+                       + need_lo.replace(f"{t_lo:.2f}", f"{t_lo:.{d}f}"))
+    return None
+
+
+def _decimals(a: float, b: float) -> int:
+    """Decimals (2 to 6) that print ``a`` and ``b`` apart, where they differ at all."""
+    return next((d for d in range(2, 7) if round(a, d) != round(b, d)), 6)
+
+
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st."""
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
