@@ -314,6 +314,8 @@ def test_row_bound_by_hand():
     # B third on both: less than 3 (C's e) + 1 (A's a) = 4, but 1st in total needs C's 9
     assert bound("B", 3, 3, 1).endswith("allow less than 4.00 in all (e 3.00, a 1.00), but total rank 1 needs "
                                         "at least 9.00")
+    assert bound("B", 3, 3, 1, 12.0).endswith("less than 4.00 in all (e 3.00, a 1.00), but its published "
+                                              "total is 12.00")  # 11.9 at least, more than C's 9
     # C second on e, first on a: at least 4 + 2 = 6; first in total needs 6 or more: it can
     assert bound("C", 2, 1, 1) is None
     # ... unless its printed total is 5.00 (within 0.1)

@@ -552,28 +552,30 @@ def row_bound_expl(t, city, code, tolerance: float) -> str | None:
                 f"the {_ordinal(rank - 1)} and {_ordinal(rank)} best other cities tie at {bounds[k][0]:.2f}")
     least = sum(lo for lo, _, _ in bounds.values())
     most = sum(hi for _, hi, _ in bounds.values())
-    t_lo, t_hi, above = _interval(city.total, code, int(row["total_rank"]))
     total_rank = int(row["total_rank"])
-    need_hi = f"total rank {total_rank} needs less than {name.get(above, above)}'s {t_hi:.2f}"
-    need_lo = f"total rank {total_rank} needs at least {t_lo:.2f}"
-    strict = True
-    if pd.notna(row["total_score"]):  # a printed total narrows it further
-        score = float(row["total_score"])
-        if score + tolerance < t_hi:
-            t_hi, strict, need_hi = score + tolerance, False, f"its published total is {score:.2f}"
-        if score - tolerance > t_lo:
-            t_lo, need_lo = score - tolerance, f"its published total is {score:.2f}"
+    t_lo, t_hi, above = _interval(city.total, code, total_rank)
+    printed = float(row["total_score"]) if pd.notna(row["total_score"]) else np.nan
+    hi_printed, lo_printed = printed + tolerance < t_hi, printed - tolerance > t_lo  # False for NaN
+    t_hi, t_lo = (printed + tolerance if hi_printed else t_hi), (printed - tolerance if lo_printed else t_lo)
+
+    def limit(upper: bool, value: float, decimals: int) -> str:
+        if hi_printed if upper else lo_printed:
+            return f"its published total is {printed:.2f}"
+        if upper:
+            return f"total rank {total_rank} needs less than {name.get(above, above)}'s {value:.{decimals}f}"
+        return f"total rank {total_rank} needs at least {value:.{decimals}f}"
+
     head = f"with every other city's scores as they are, no scores of {name[code]}'s own hold its row of Table 43: "
-    if least > t_hi or (strict and least >= t_hi):
+    if least > t_hi or (least == t_hi and not hi_printed):  # below the city above: strictly
         d = _decimals(least, t_hi)
         parts = ", ".join(f"{k} {bounds[k][0]:.2f}" for k in dims)
         return head + (f"its published tier-1 ranks need at least {least:.{d}f} in all ({parts}), but "
-                       + need_hi.replace(f"{t_hi:.2f}", f"{t_hi:.{d}f}"))
+                       f"{limit(True, t_hi, d)}")
     if most <= t_lo:
         d = _decimals(most, t_lo)
         parts = ", ".join(f"{k} {bounds[k][1]:.2f}" for k in dims)
         return head + (f"its published tier-1 ranks allow less than {most:.{d}f} in all ({parts}), but "
-                       + need_lo.replace(f"{t_lo:.2f}", f"{t_lo:.{d}f}"))
+                       f"{limit(False, t_lo, d)}")
     return None
 
 
