@@ -121,12 +121,12 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     rows += _circle_rows(t, circ)
     city_rows = _city_rows(t, city)
     count_rows, figures = _count_rows(t, prov, city, circ, ds, city_rows)
+    code_of = dict(zip(t.cities.zh, t.cities.code))
     for r in city_rows:
         if r["kind"] in ("city_rank", "city_detail_rank") and not r["match"] and "contradiction" not in r["explanation"]:
             r["explanation"] = city_rank_expl(t, city, figures, r, ds) or r["explanation"]
             if r["kind"] == "city_rank" and r["indicator"] != "total":
-                code = dict(zip(t.cities.zh, t.cities.code)).get(r["region"])
-                row = row_bound_expl(t, city, code, TOLERANCE["city_score"])
+                row = row_bound_expl(t, city, code_of.get(r["region"]), TOLERANCE["city_score"])
                 r["explanation"] += f"; {row}" if row else ""
     return pd.DataFrame(rows + city_rows + count_rows)
 

@@ -546,10 +546,13 @@ def row_bound_expl(t, city, code, tolerance: float) -> str | None:
     bounds = {k: _interval(city.tier1[k], code, int(row[f"{k}_rank"])) for k in dims}
     empty = [k for k, (lo, hi, _) in bounds.items() if lo >= hi]
     if empty:  # the others tie where the city would have to stand between them
+        from graphkit.report.text import ordinal
+
         k = empty[0]
         rank = int(row[f"{k}_rank"])
         return (f"with every other city's scores as they are, no {k} score of {name[code]}'s own ranks {rank}: "
-                f"the {_ordinal(rank - 1)} and {_ordinal(rank)} best other cities tie at {bounds[k][0]:.2f}")
+                f"the {ordinal(rank - 1, 'en')} and {ordinal(rank, 'en')} best other cities tie at "
+                f"{bounds[k][0]:.2f}")
     least = sum(lo for lo, _, _ in bounds.values())
     most = sum(hi for _, hi, _ in bounds.values())
     total_rank = int(row["total_rank"])
@@ -582,8 +585,3 @@ def row_bound_expl(t, city, code, tolerance: float) -> str | None:
 def _decimals(a: float, b: float) -> int:
     """Decimals (2 to 6) that print ``a`` and ``b`` apart, where they differ at all."""
     return next((d for d in range(2, 7) if round(a, d) != round(b, d)), 6)
-
-
-def _ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 21st."""
-    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
