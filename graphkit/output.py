@@ -10,7 +10,7 @@ import pandas as pd
 
 from graphkit.errors import UsageError
 
-__all__ = ["FORMATS", "render", "emit"]
+__all__ = ["FORMATS", "render", "emit", "rounding_hides_order"]
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -75,6 +75,14 @@ def render(frame: pd.DataFrame, fmt: str, title: str | None = None, headers: dic
             lines.append("| " + " | ".join(_fmt(v, digits).replace("|", "\\|") for v in row) + " |")
         return "\n".join(lines) + "\n"
     raise UsageError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r} instead")
+
+
+def rounding_hides_order(values: pd.Series, ranks: pd.Series, digits: int = 2) -> bool:
+    """True when two regions of different rank print the same value at ``digits`` decimals
+    (Hefei, Changsha and Jinan all print 16.20 at ranks 10-12), so a table can say that the
+    ranks follow the unrounded scores rather than look like a mistake."""
+    printed = pd.Series([_fmt(float(v), digits) for v in values], index=values.index)
+    return bool((pd.DataFrame({"p": printed, "r": ranks}).groupby("p")["r"].nunique() > 1).any())
 
 
 def emit(text: str, out: str | None) -> None:

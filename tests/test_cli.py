@@ -114,3 +114,28 @@ def test_out_file_has_ordinary_permissions(capsys, data, tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert (target.stat().st_mode & 0o777) == (0o666 & ~mask)
+
+
+def test_rounding_hides_order_by_hand():
+    from graphkit.output import rounding_hides_order
+
+    # 16.2043 and 16.1989 both print 16.20 at different ranks; 15.00 stands apart
+    assert rounding_hides_order(pd.Series([16.2043, 16.1989, 15.0]), pd.Series([10, 11, 12]))
+    # equal values sharing a rank are a true tie, not hidden order
+    assert not rounding_hides_order(pd.Series([16.2043, 16.2043]), pd.Series([1, 1]))
+    # 16.214 and 16.196 print 16.21 and 16.20
+    assert not rounding_hides_order(pd.Series([16.214, 16.196]), pd.Series([1, 2]))
+    # three decimals tell them apart
+    assert not rounding_hides_order(pd.Series([16.2043, 16.1989]), pd.Series([1, 2]), digits=3)
+
+
+@pytest.mark.parametrize("level", ["province", "city", "circle"])
+def test_table_notes_totals_that_print_equal_at_different_ranks(capsys, level):
+    _, csv_out, _ = run(capsys, "score", "--level", level, "--format", "csv")
+    t = pd.read_csv(io.StringIO(csv_out))
+    printed = t["total"].map("{:.2f}".format)
+    hidden = (t.groupby(printed)["rank"].nunique() > 1).any()
+    _, out, _ = run(capsys, "score", "--level", level)
+    assert ("totals that print equal" in out) == hidden
+    if level == "city":  # Hefei, Changsha and Jinan print 16.20 at ranks 10-12 in the bundled sample
+        assert hidden

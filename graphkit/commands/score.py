@@ -38,7 +38,7 @@ def headers(ev) -> dict[str, str]:
 
 
 def run(args) -> int:
-    from graphkit.output import emit, render
+    from graphkit.output import emit, render, rounding_hides_order
 
     ev = evaluation_from_args(args)
     table = ev.table(detail=args.detail)
@@ -51,6 +51,9 @@ def run(args) -> int:
         if ev.dataset.path and "sample" in str(ev.dataset.path):
             title += "\n(synthetic sample database 合成样本数据库)"
         text = render(table, "table", title=title, headers=headers(ev))
+        if rounding_hides_order(table["total"], table["rank"]):
+            text += ("注：总分显示相同而名次不同的地区，按未四舍五入的总分排名 · note: totals that print equal "
+                     "but rank apart differ beyond two decimals (--format csv gives them in full)\n")
     else:
         text = render(table, args.format)
     emit(text, args.out)
