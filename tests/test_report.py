@@ -329,6 +329,14 @@ def test_report_on_the_sample(lang, tmp_path):
         assert first == ["Beijing", "Guangdong", "Shanghai", "Zhejiang", "Jiangsu", "Shandong"]
         assert "第一梯队为北京市、广东省、上海市、浙江省、江苏省和山东省，评分分别为 82.37、65.50、36.05、27.62、24.44、23.35。" in html
         assert "第二梯队为四川省、安徽省、湖南省、辽宁省、天津市、福建省和湖北省" in html
+    # a note under each ranking table whose two-decimal totals print equal at different ranks
+    # (the sample's cities 10-12 all print 16.20)
+    hidden = 0
+    for level, k in (("province", 31), ("city", 20)):
+        t = gk.evaluate(gk.load_dataset(), level=level).table().sort_values("rank").head(k)
+        hidden += bool((t.groupby(t["total"].map("{:.2f}".format))["rank"].nunique() > 1).any())
+    note = "按未四舍五入的总分排名" if lang == "zh" else "the ranks follow the unrounded totals"
+    assert hidden >= 1 and html.count(note) == hidden
 
 
 def test_profile_of_one_region(handmade_inputs):

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from graphkit.output import rounding_hides_order
 from graphkit.report import text as tx
 from graphkit.report.charts import Charts, chart_style
 from graphkit.report.echelons import echelons
@@ -297,6 +298,7 @@ class _Builder:
             rows.append([str(_rank(r["rank"])), self.rname(r), tx.fmt_score(r["total"]), tx.zh_numeral(self.prov_ech[i]) if self.lang == "zh" else str(self.prov_ech[i])]
                         + [f"{tx.fmt_score(r[c])} ({_rank(r[c + '_rank'])})" for c in tr.t1])
         self.table(self.s("tab_ranking"), header, rows, numeric_from=2)
+        self.rounding_note(df)
         for t1 in tr.t1:
             self.dimension(t1)
 
@@ -473,6 +475,11 @@ class _Builder:
             self.profile(r, self.prov_ech[i], "province", i + 1, 3)
             self.counts["province_profiles"] += 1
 
+    def rounding_note(self, df: pd.DataFrame) -> None:
+        """Say so under a ranking table whose two-decimal totals hide the order of its ranks."""
+        if rounding_hides_order(df["total"], df["rank"]):
+            self.add(Note(self.s("note_rounding")))
+
     def cities(self) -> None:
         tr = self.tree
         self.add(Heading(2, self.s("cities"), "cities"))
@@ -493,6 +500,7 @@ class _Builder:
         header = [self.s("col_rank"), self.s("col_city"), self.s("col_total")] + [self.s("col_rank_of", dim=tr.name(c, self.lang)) for c in tr.t1]
         rows = [[str(_rank(r["rank"])), self.rname(r), tx.fmt_score(r["total"])] + [str(_rank(r[f"{c}_rank"])) for c in tr.t1] for _, r in top.iterrows()]
         self.table(self.s("tab_city_top", k=k), header, rows, numeric_from=2)
+        self.rounding_note(top)
         self.add(Note(self.s("note_city")))
         n = min(self.n_city_profiles, len(cities))
         if n:
