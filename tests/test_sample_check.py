@@ -73,6 +73,14 @@ def test_every_mismatch_is_explained(result):
     assert (bad.explanation.str.len() > 0).all(), bad[bad.explanation.str.len() == 0].head()
     contradictions = result.mismatches("detail_rank").explanation
     assert contradictions.str.startswith("report contradiction").all()
+    # every explanation is of a kind the terminal table tags in Chinese, and is printed tagged
+    from graphkit.commands.sample import EXPLANATION_KINDS, render_check
+
+    kinds = bad.explanation.str.split(":").str[0]
+    assert kinds.isin(list(EXPLANATION_KINDS)).all(), bad[~kinds.isin(list(EXPLANATION_KINDS))].explanation.head()
+    text = render_check(result, "table", width=2000)
+    for kind, n in kinds.value_counts().items():
+        assert text.count(f"{EXPLANATION_KINDS[kind]} {kind}:") == n
 
 
 def test_sample_sizes_exact(result):

@@ -201,7 +201,7 @@ def render_check(result, fmt: str, show_all: bool = False, width: int | None = N
             cells = [r.kind, f"{r.region} {r.region_en}", str(r.indicator), _num(r.published), _num(r.reproduced)]
             if show_all:
                 cells.append("" if r.match is None or r.match != r.match else ("✓" if r.match else "✗"))
-            d.add_row(*cells, str(r.explanation or ""))
+            d.add_row(*cells, tag_explanation(str(r.explanation or "")))
         console.print(d)
     if named_facts:
         facts = [f for f in named_facts if f.get("status") in ("honoured", "not honoured")]
@@ -212,6 +212,19 @@ def render_check(result, fmt: str, show_all: bool = False, width: int | None = N
             if f["status"] != "honoured" or show_all:
                 console.print(f"  {'✓' if f['status'] == 'honoured' else '✗'} {f['fact']}")
     return buf.getvalue()
+
+
+#: The kinds of explanation the check gives, tagged in Chinese in the terminal table: the
+#: sentences are English, and a Chinese reader should still see at a glance which kind each is.
+EXPLANATION_KINDS = {"report contradiction": "报告自相矛盾", "trade-off": "取舍",
+                     "not held by the calibration": "校准未保持"}
+
+
+def tag_explanation(text: str) -> str:
+    """``text`` with its kind (the words before the first colon) tagged in Chinese, as the
+    terminal table prints it; other text unchanged."""
+    kind = text.split(":", 1)[0]
+    return f"{EXPLANATION_KINDS[kind]} {text}" if ":" in text and kind in EXPLANATION_KINDS else text
 
 
 def _num(v) -> str:
