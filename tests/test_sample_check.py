@@ -83,6 +83,25 @@ def test_every_mismatch_is_explained(result):
         assert text.count(f"{EXPLANATION_KINDS[kind]} {kind}:") == n
 
 
+def test_outside_circle_shares_by_hand(result):
+    """The shares published for the regions outside the four circles are shares of the
+    national total held by the provinces in no circle: recomputed here from the committed
+    city values and circles.csv (the check once gave them as 100 %)."""
+    import pandas as pd
+
+    cv = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
+    circles = pd.read_csv(ROOT / "data" / "regions" / "circles.csv", dtype=str)
+    inside = {p for m in circles.members for p in m.split(";")}
+    rows = result.rows[(result.rows.kind == "count") & (result.rows.region_en == "Regions outside the four circles")
+                       & result.rows.indicator.str.endswith("_share")]
+    assert set(rows.indicator) >= {"park_share", "policy_share"}
+    for r in rows.itertuples():
+        j = r.indicator.removesuffix("_share") + "_count"
+        want = 100.0 * cv.loc[~cv.province_code.isin(inside), j].sum() / cv[j].sum()
+        assert 0 < want < 100
+        assert r.reproduced == pytest.approx(want, abs=1e-4), r
+
+
 def test_sample_sizes_exact(result):
     r = result.rows
     nat = r[(r.kind == "count") & (r.region_en == "China (national sample)") & r["match"].notna()]

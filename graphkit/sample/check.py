@@ -259,7 +259,7 @@ def _count_rows(t, prov, city, circ, ds, city_rows: list) -> tuple[list, Figures
         if level == "city":
             cc = ccode.get(region_en)
             return float(city.raw.at[cc, code]) if cc in city.raw.index else 0.0
-        if level == "circle":
+        if level in ("circle", "outside_circles"):
             if region_en == "Four economic circles combined":
                 return float(prov_raw.loc[all_circ, code].fillna(0).sum())
             if region_en == "Regions outside the four circles":
