@@ -11,7 +11,9 @@ the 31 provinces), :func:`graphkit.sample.calib_city.solve_cities` (province tot
 over cities by a second program), :func:`graphkit.sample.calib_polish.polish_best` (a local
 search on that split against the published city figures) and
 :func:`graphkit.sample.calib_repair.repair` (exact programs over one tier-1 dimension, then
-over groups of provinces, that raise the city ranks the polished split holds).
+over groups of provinces, that raise the city ranks the polished split holds) and
+:func:`graphkit.sample.calib_counts.honour_counts` (units moved between provinces where more
+published counts hold and no other published figure is lost).
 Deterministic: HiGHS runs single-threaded with fixed settings and node limits, the search
 from fixed seeds.
 """
@@ -51,10 +53,11 @@ def _verify(prov, city) -> None:
         raise RuntimeError(f"city values break the interface at {list(bad.city_code)}")
 
 
-def _record(t, ps, city, city_status="", polish=None, repair=None) -> dict:
+def _record(t, ps, city, city_status="", polish=None, repair=None, counts=None) -> dict:
     """What the solution honours and gives up, for record.json: the solvers' statuses and
     objectives, the polish record, the repair steps (dicts of
-    :class:`~graphkit.sample.calib_repair.RepairStep`), the rank repairs, free cells and
+    :class:`~graphkit.sample.calib_repair.RepairStep`), the count stage's moves (dicts of
+    :class:`~graphkit.sample.calib_counts.CountMove`), the rank repairs, free cells and
     score choices of the targets. Timings are left out (they go to the log), so that the
     same inputs give a byte-identical file."""
     from graphkit.sample.calib_targets import FREE_CELLS, RANK_REPAIRS, SCORE_CHOICES
@@ -62,7 +65,8 @@ def _record(t, ps, city, city_status="", polish=None, repair=None) -> dict:
     return {
         "solver": {"province": {"status": ps.status, "objective": round(ps.objective, 6)},
                    "city": city_status, "polish": polish,
-                   "repair": [{k: v for k, v in step.items() if k != "seconds"} for step in repair or []]},
+                   "repair": [{k: v for k, v in step.items() if k != "seconds"} for step in repair or []],
+                   "counts": counts or []},
         "rank_repairs": [
             {"province": p, "indicator": path, "published": pub, "used": used, "reason": why}
             for (p, path), (pub, used, why) in RANK_REPAIRS.items() if pub != used
@@ -78,6 +82,7 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
     """Solve and write city_values.csv and record.json; return the city table."""
     from graphkit.atomic import atomic_write
     from graphkit.sample.calib_city import realise_solution, solve_cities, split_cities
+    from graphkit.sample.calib_counts import honour_counts
     from graphkit.sample.calib_polish import polish_best
     from graphkit.sample.calib_province import solve_provinces
     from graphkit.sample.calib_repair import repair
@@ -99,10 +104,16 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
     city, polished = polish_best(t, city, log=log)
     city, steps = repair(t, city, log=log)
     _verify(ps.values, city)
+    national = city.drop(columns=["city_code", "province_code"]).sum()
+    city, moved = honour_counts(t, city, log=log)
+    # the count stage moves units between provinces, never into or out of the sample
+    if (city.drop(columns=["city_code", "province_code"]).sum() - national).abs().max() > 0.005:
+        raise RuntimeError("the count stage changed a national total")
     with atomic_write(out / "city_values.csv") as fh:
         city.to_csv(fh, index=False, lineterminator="\n", float_format="%.2f")
     with atomic_write(out / "record.json") as fh:
-        json.dump(_record(t, ps, city, city_status, polished, [asdict(s) for s in steps]), fh, ensure_ascii=False, indent=1)
+        json.dump(_record(t, ps, city, city_status, polished, [asdict(s) for s in steps],
+                           [asdict(m) for m in moved]), fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     return city
 

@@ -150,21 +150,28 @@ def _cheapest(figures: Figures, options: dict, rescore) -> tuple:
     return best
 
 
-def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str | None = None) -> str:
+def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str | None = None,
+               itself: int = 0) -> str:
     """The explanation of a figure (a count or a city rank) that gives way, from
-    :func:`_cheapest`'s choice: what holding it would lose, or that it would lose nothing."""
+    :func:`_cheapest`'s choice: what holding it would lose, or that it would lose nothing.
+    ``itself`` is 1 where the figure explained is not one of ``figures`` (a province or
+    circle count), so that its own gain is not counted among those gained."""
     _, lost, gained, evs = best
     if not len(lost):
-        off = ""
-        if printed:  # within the check's tolerance, but off the printed value the calibration keeps
-            moved = [i for i in range(len(figures.rows)) if figures.rows[i]["kind"] == printed and figures.held[i]
-                     and abs(figures.value(i, evs) - figures.published[i]) > 0.005
-                     and abs(figures.value(i, evs) - figures.reproduced[i]) > 0.0005]
-            off = "; ".join(figures.describe(i, evs) for i in moved[:3]) + (
-                f"; and {len(moved) - 3} more" if len(moved) > 3 else "")
-            off = f", though {off} (within tolerance; the calibration keeps the printed scores)" if off else ""
-        return (f"not held by the calibration: {how} no published {what} figure would be lost"
-                + (f" and {gained} would be gained" if gained else "") + off)
+        moved = []
+        if printed:  # printed as the report prints it, and no longer (within tolerance still)
+            pub = np.round(figures.published, 2)
+            moved = [i for i in range(len(figures.rows)) if figures.rows[i]["kind"] == printed
+                     and round(figures.reproduced[i], 2) == pub[i] and round(figures.value(i, evs), 2) != pub[i]]
+        off = "; ".join(figures.describe(i, evs) for i in moved[:3]) + (
+            f"; and {len(moved) - 3} more" if len(moved) > 3 else "")
+        held = f"{how} no published {what} figure would be lost" + (f" and {gained} would be gained" if gained else "")
+        # the calibration keeps a change only where more published figures are reproduced as
+        # printed (calib_counts): the figure itself and those gained against the scores moved
+        if moved and len(moved) >= gained + itself:
+            return (f"trade-off: {held}, but {len(moved)} published score{'s' if len(moved) > 1 else ''} would no "
+                    f"longer print as the report prints {'them' if len(moved) > 1 else 'it'}: {off}")
+        return f"not held by the calibration: {held}" + (f", though {off} (within tolerance)" if off else "")
     shown = "; ".join(figures.describe(i, evs) for i in lost[:3]) + (f"; and {len(lost) - 3} more" if len(lost) > 3 else "")
     return f"trade-off: {how} {len(lost)} published {what} figure{'s' if len(lost) > 1 else ''} would be lost: {shown}"
 
@@ -249,7 +256,7 @@ def province_count_expl(t, prov, figures: Figures, members: list, j: str, delta:
     where = "here" if single else f"in {best[0]}"
     how = (f"with {amount} {'more' if delta > 0 else 'fewer'} {j} {where} ({'taken from' if delta > 0 else 'given to'} "
            f"the provinces outside in proportion; the rest unchanged)")
-    return _cost_text(figures, best, how, "province or circle", printed="province_score")
+    return _cost_text(figures, best, how, "province or circle", printed="province_score", itself=1)
 
 
 def city_count_expl(t, city, figures: Figures, code, q, val, got) -> str | None:
