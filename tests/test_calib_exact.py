@@ -34,11 +34,11 @@ def _independent(table: pd.DataFrame, column: str):
     return total, (total if column == "total" else tier1[column])
 
 
-def _solve(setup, column, move=()):
+def _solve(setup, column, move=(), time_limit=120.0):
     from graphkit.sample.calib_exact import exact_columns
 
     t, cm, committed = setup
-    res = exact_columns(cm, list(t.city_top20.city_en), [column], time_limit=120.0, move_samples=move)
+    res = exact_columns(cm, list(t.city_top20.city_en), [column], time_limit=time_limit, move_samples=move)
     assert res.split is not None, res.status
     return res, cm.table(res.split), committed
 
@@ -90,7 +90,8 @@ def test_academic_holds_when_the_institutes_valid_samples_move(setup):
     """With the committed samples three academic orders give way; letting the institutes'
     samples move within their provinces, the program finds a split that holds all 20."""
     move = ("inst_avg_domestic_papers", "inst_avg_intl_papers", "inst_avg_patents")
-    res, table, committed = _solve(setup, "academic", move)
+    # optimal in 140 s on the committed split (38 s before the row step moved Jilin's cities)
+    res, table, committed = _solve(setup, "academic", move, time_limit=600.0)
     assert res.solved and res.orders_given_up == [] and res.places_missed == 0
     total, academic = _independent(table, "academic")
     top, code = _common_checks(table, committed, total)  # includes the samples' province totals

@@ -281,3 +281,47 @@ def test_cell_steps_free_the_cities_a_missed_city_must_pass(swap):
     # _common_checks inside: totals, rules, the five scores
     t1 = cm.obj.t1_codes
     assert _table43_held(cm.table(split), committed, t1) > _table43_held(swapped, committed, t1)
+
+
+@pytest.mark.parametrize("window, holds", [(1, False), (10, True)])
+def test_a_city_outside_the_window_keeps_its_side(window, holds):
+    """City 0 scores 5 and is first; cities 1-4 score 4, 3, 2, 1; city 5 is free in [0, 10]
+    and last now (0.5). City 0's published rank 2 needs city 5 above it. With a window of 1
+    rank (ranks 0-3 may change sides) city 5 must stay below, so the rank cannot hold; with
+    a window of 10 it holds, with city 5 at least 5 + MARGIN."""
+    m = Model()
+    y = m.add_var(0.0, 10.0)
+    S = [Expr({}, 5.0), Expr({}, 4.0), Expr({}, 3.0), Expr({}, 2.0), Expr({}, 1.0), y]
+    s0 = np.array([5.0, 4.0, 3.0, 2.0, 1.0, 0.5])
+    worth, now = _held(m, S, s0, [(0, 2)], 1.0, window=window)
+    assert now == 0
+    sol = m.solve(time_limit=10)
+    assert sol.ok, sol.status
+    assert round(sol(worth)) == int(holds)
+    if holds:
+        assert sol(y) >= 5.0 + MARGIN - 1e-9
+    else:
+        assert sol(y) <= 5.0
+
+
+def test_row_steps_name_whole_provinces_and_single_cities():
+    """A row step's entry names provinces (all their cities in the city index) and
+    (province, city) pairs; a city the index does not have is an error, not a silent skip."""
+    import pandas as pd
+
+    from graphkit.sample.calib_polish import CityMatrix
+    from graphkit.sample.calib_repair import ROW_STEPS, row_step_rows
+    from graphkit.sample.calib_targets import load_targets
+    from tests.test_calibrate import ROOT, VALUES
+
+    t = load_targets()
+    cm = CityMatrix(t, pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str}))
+    cities = pd.read_csv(ROOT / "data" / "regions" / "cities.csv", dtype=str)
+    en = dict(zip(cities.code, cities.en))
+    name, where = ROW_STEPS[0]
+    got = {cm.codes[r] for r in row_step_rows(t, cm, where)}
+    want = {c for c in cm.codes if c[:2] in ("22", "52")}  # Jilin, Guizhou
+    want |= {c for c in cm.codes if c[:2] == "32" and en[c] in ("Wuxi", "Suqian", "Lianyungang", "Huai'an")}
+    assert name == "Changchun" and got == want and len(want) > 6
+    with pytest.raises(ValueError, match="Atlantis"):
+        row_step_rows(t, cm, ("Jilin", ("Jiangsu", "Atlantis")))
