@@ -101,9 +101,9 @@ def _published_counts_held(raw: pd.DataFrame, columns) -> int:
 def test_committed_moves_each_gain_and_lose_nothing():
     """Undo the committed count moves one at a time, last first. Each moved whole units of a
     column the stage may move between cities of two provinces; each honours the published
-    counts its record says, and more published figures reproduce exactly (counts, and
-    province scores printed to two decimals) after it than before; and no published province
-    or circle figure held before it is lost, in the plain pandas scoring."""
+    counts its record says, more than before; the published province scores print (to two
+    decimals) as the report prints them at least as often as before; and no published
+    province or circle figure held before it is lost, in the plain pandas scoring."""
     from graphkit.sample.calib_counts import COLUMNS
     from graphkit.sample.calib_targets import load_targets
 
@@ -143,7 +143,7 @@ def test_committed_moves_each_gain_and_lose_nothing():
         assert _published_counts_held(raw0, COLUMNS) == m["counts_before"]
         assert _published_counts_held(raw, COLUMNS) == m["counts_after"]
         assert (printed0, printed) == (m["printed_before"], m["printed_after"])
-        assert (m["counts_after"] - m["counts_before"]) + (printed - printed0) > 0
+        assert m["counts_after"] > m["counts_before"] and printed >= printed0
         assert figures0 <= figures, sorted(figures0 - figures)
         cv, raw, printed, figures = before, raw0, printed0, figures0
     assert (cv[list(COLUMNS)].sum() == national).all()

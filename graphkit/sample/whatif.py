@@ -150,12 +150,10 @@ def _cheapest(figures: Figures, options: dict, rescore) -> tuple:
     return best
 
 
-def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str | None = None,
-               itself: int = 0) -> str:
+def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str | None = None) -> str:
     """The explanation of a figure (a count or a city rank) that gives way, from
-    :func:`_cheapest`'s choice: what holding it would lose, or that it would lose nothing.
-    ``itself`` is 1 where the figure explained is not one of ``figures`` (a province or
-    circle count), so that its own gain is not counted among those gained."""
+    :func:`_cheapest`'s choice: what holding it would lose, or that it would lose nothing,
+    and then which published scores (of kind ``printed``) would print otherwise."""
     _, lost, gained, evs = best
     if not len(lost):
         moved = []
@@ -166,9 +164,9 @@ def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str 
         off = "; ".join(figures.describe(i, evs) for i in moved[:3]) + (
             f"; and {len(moved) - 3} more" if len(moved) > 3 else "")
         held = f"{how} no published {what} figure would be lost" + (f" and {gained} would be gained" if gained else "")
-        # the calibration keeps a change only where more published figures are reproduced as
-        # printed (calib_counts): the figure itself and those gained against the scores moved
-        if moved and len(moved) >= gained + itself:
+        # scores before counts and ranks: the calibration changes no printed score for them
+        # (calib_counts)
+        if moved:
             return (f"trade-off: {held}, but {len(moved)} published score{'s' if len(moved) > 1 else ''} would no "
                     f"longer print as the report prints {'them' if len(moved) > 1 else 'it'}: {off}")
         return f"not held by the calibration: {held}" + (f", though {off} (within tolerance)" if off else "")
@@ -256,7 +254,7 @@ def province_count_expl(t, prov, figures: Figures, members: list, j: str, delta:
     where = "here" if single else f"in {best[0]}"
     how = (f"with {amount} {'more' if delta > 0 else 'fewer'} {j} {where} ({'taken from' if delta > 0 else 'given to'} "
            f"the provinces outside in proportion; the rest unchanged)")
-    return _cost_text(figures, best, how, "province or circle", printed="province_score", itself=1)
+    return _cost_text(figures, best, how, "province or circle", printed="province_score")
 
 
 def city_count_expl(t, city, figures: Figures, code, q, val, got) -> str | None:
