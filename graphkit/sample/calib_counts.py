@@ -204,13 +204,15 @@ def honour_counts(t: Targets, city: pd.DataFrame, log=None) -> tuple[pd.DataFram
     progress = True
     while progress:
         progress = False
-        lack = counts.lack(raw)
-        for i in np.flatnonzero(~c_held & (lack != 0)):
-            j, u = counts.column[i], abs(int(lack[i]))
+        for i in range(len(counts.column)):
+            lack = int(counts.lack(raw)[i])  # as the moves kept so far leave it
+            if c_held[i] or lack == 0:
+                continue
+            j, u = counts.column[i], abs(lack)
             inside = [p for p in codes if p in counts.members[i]]
             outside = [p for p in codes if p not in counts.members[i]]
             ranked = []
-            for p, q in product(*((outside, inside) if lack[i] > 0 else (inside, outside))):
+            for p, q in product(*((outside, inside) if lack > 0 else (inside, outside))):
                 if raw.at[p, j] < u:
                     continue
                 r2 = raw.copy()

@@ -13,7 +13,7 @@ search on that split against the published city figures) and
 :func:`graphkit.sample.calib_repair.repair` (exact programs over one tier-1 dimension, then
 over groups of provinces, that raise the city ranks the polished split holds) and
 :func:`graphkit.sample.calib_counts.honour_counts` (units moved between provinces where more
-published counts hold and no other published figure is lost).
+published counts hold, no other published figure is lost and no printed score changes).
 Deterministic: HiGHS runs single-threaded with fixed settings and node limits, the search
 from fixed seeds.
 """

@@ -161,15 +161,15 @@ def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str 
             pub = np.round(figures.published, 2)
             moved = [i for i in range(len(figures.rows)) if figures.rows[i]["kind"] == printed
                      and round(figures.reproduced[i], 2) == pub[i] and round(figures.value(i, evs), 2) != pub[i]]
+        held = f"{how} no published {what} figure would be lost" + (f" and {gained} would be gained" if gained else "")
+        if not moved:
+            return f"not held by the calibration: {held}"
+        # scores come before counts and ranks: the calibration changes no printed score for
+        # them (calib_counts)
         off = "; ".join(figures.describe(i, evs) for i in moved[:3]) + (
             f"; and {len(moved) - 3} more" if len(moved) > 3 else "")
-        held = f"{how} no published {what} figure would be lost" + (f" and {gained} would be gained" if gained else "")
-        # scores before counts and ranks: the calibration changes no printed score for them
-        # (calib_counts)
-        if moved:
-            return (f"trade-off: {held}, but {len(moved)} published score{'s' if len(moved) > 1 else ''} would no "
-                    f"longer print as the report prints {'them' if len(moved) > 1 else 'it'}: {off}")
-        return f"not held by the calibration: {held}" + (f", though {off} (within tolerance)" if off else "")
+        return (f"trade-off: {held}, but {len(moved)} published score{'s' if len(moved) > 1 else ''} would no "
+                f"longer print as the report prints {'them' if len(moved) > 1 else 'it'}: {off}")
     shown = "; ".join(figures.describe(i, evs) for i in lost[:3]) + (f"; and {len(lost) - 3} more" if len(lost) > 3 else "")
     return f"trade-off: {how} {len(lost)} published {what} figure{'s' if len(lost) > 1 else ''} would be lost: {shown}"
 
