@@ -27,14 +27,14 @@ def test_counts_held_and_lacking_by_hand(monkeypatch):
     t = SimpleNamespace(
         counts=pd.DataFrame([
             # A holds 3 alliances: held
-            {"region_level": "province", "region_en": "A", "quantity": "alliance_count", "is_share": "false", "value": 3},
+            {"region_level": "province", "region_en": "A", "quantity": "alliance_count", "is_share": False, "value": 3},
             # the circle (A+B) holds 3 + 1 = 4 of 10 alliances, 40 %: 50 % lacks 1
-            {"region_level": "circle", "region_en": "AB", "quantity": "alliance_share", "is_share": "true", "value": 50},
+            {"region_level": "circle", "region_en": "AB", "quantity": "alliance_share", "is_share": True, "value": 50},
             # outside the circle: C holds 6 parks, published 4, so 2 too many
             {"region_level": "outside_circles", "region_en": "Regions outside the four circles",
-             "quantity": "park_count", "is_share": "false", "value": 4},
+             "quantity": "park_count", "is_share": False, "value": 4},
             # firms are not a column the stage moves: left out
-            {"region_level": "province", "region_en": "B", "quantity": "firm_count", "is_share": "false", "value": 9},
+            {"region_level": "province", "region_en": "B", "quantity": "firm_count", "is_share": False, "value": 9},
         ]),
         en2code={"A": "1", "B": "2", "C": "3"}, circles={"AB": ["1", "2"]},
         provinces=pd.DataFrame({"code": ["1", "2", "3"]}))

@@ -101,7 +101,7 @@ class _Counts:
         for r in t.counts.itertuples():
             if r.region_level not in ("province", "circle", "outside_circles"):
                 continue
-            share = str(r.is_share).lower() == "true"
+            share = bool(r.is_share)
             j = SHARE_OF.get(r.quantity) if share else r.quantity
             members = members_of(t, r.region_level, r.region_en)
             if j in COLUMNS and members:
@@ -159,17 +159,7 @@ def honour_counts(t: Targets, city: pd.DataFrame, log=None) -> tuple[pd.DataFram
     evs = evaluate(raw)
     fig = Figures(t, _province_rows(t, evs["province"]) + _circle_rows(t, evs["circle"]),
                   {"province_score": GUARD, "circle_score": CIRCLE_GUARD})
-    scored = np.flatnonzero((fig.type == "score") & (fig.level == "province"))
-    where = ([fig.region[k] for k in scored], [fig.column[k] for k in scored])
-    published = np.round(fig.published[scored], 2)
-
-    def printed(e) -> np.ndarray:
-        """The published province scores as ``e`` gives them, to the report's two decimals."""
-        frame = Figures._frame(e["province"], "score")
-        v = frame.to_numpy(float)[frame.index.get_indexer(where[0]), frame.columns.get_indexer(where[1])]
-        return np.round(v, 2)
-
-    held, c_held, exact = fig.holding(evs), counts.held(raw), printed(evs) == published
+    held, c_held, exact = fig.holding(evs), counts.held(raw), fig.printed(evs, "province_score")
     parts = cm.obj.parts(cm.V)
     moves: list[CountMove] = []
 
@@ -225,7 +215,7 @@ def honour_counts(t: Targets, city: pd.DataFrame, log=None) -> tuple[pd.DataFram
                 h2 = fig.holding(e2)
                 if (held & ~h2).any():
                     continue
-                x2 = printed(e2) == published
+                x2 = fig.printed(e2, "province_score")
                 if (exact & ~x2).any():  # scores before counts: no score may print otherwise
                     continue
                 # ties: the missed counts nearer their published values

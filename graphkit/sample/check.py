@@ -242,8 +242,6 @@ def _count_rows(t, prov, city, circ, ds, city_rows: list) -> tuple[list, Figures
              for czh_code in [t.cities[t.cities.zh == r.city_zh].code.iloc[0]]}
     for name in ("Hefei", "Ma'anshan", "Wuhu", "Suzhou", "Nanjing"):
         ccode.setdefault(name, czh.get(name))
-    circles = t.circles
-    all_circ = sorted({p for ps in circles.values() for p in ps})
     prov_raw = prov.raw
     pfig = None  # the province and circle figures: built when a count needs them
     national = prov_raw.fillna(0).sum()
@@ -260,11 +258,7 @@ def _count_rows(t, prov, city, circ, ds, city_rows: list) -> tuple[list, Figures
             cc = ccode.get(region_en)
             return float(city.raw.at[cc, code]) if cc in city.raw.index else 0.0
         if level in ("circle", "outside_circles"):
-            if region_en == "Four economic circles combined":
-                return float(prov_raw.loc[all_circ, code].fillna(0).sum())
-            if region_en == "Regions outside the four circles":
-                return float(national[code] - prov_raw.loc[all_circ, code].fillna(0).sum())
-            return float(prov_raw.loc[circles[CIRCLE_CODES[region_en]], code].fillna(0).sum())
+            return float(prov_raw.reindex(members_of(t, level, region_en))[code].fillna(0).sum())
         return float(national[code])
 
     for r in t.counts.itertuples():

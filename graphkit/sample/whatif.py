@@ -100,11 +100,25 @@ class Figures:
                 sel = np.flatnonzero((self.level == level) & (self.type == kind))
                 if not len(sel):
                     continue
-                frame = self._frame(ev, kind)
-                r = frame.index.get_indexer([self.region[i] for i in sel])
-                c = frame.columns.get_indexer([self.column[i] for i in sel])
-                v = frame.to_numpy(float)[r, c]
+                v = self._values(ev, sel, kind)
                 out[sel] = v == self.published[sel] if kind == "rank" else np.abs(v - self.published[sel]) <= self.tol[sel]
+        return out
+
+    def _values(self, ev, sel: np.ndarray, kind: str) -> np.ndarray:
+        """Figures ``sel`` (all of type ``kind``: score, rank or count) as ``ev`` gives them."""
+        frame = self._frame(ev, kind)
+        r = frame.index.get_indexer([self.region[i] for i in sel])
+        c = frame.columns.get_indexer([self.column[i] for i in sel])
+        return frame.to_numpy(float)[r, c]
+
+    def printed(self, evs: dict, kind: str) -> np.ndarray:
+        """Which figures of the score kind ``kind`` (``province_score``, ``city_score``…)
+        ``evs`` gives as the report prints them, to two decimals; False for other figures."""
+        out = np.zeros(len(self.rows), dtype=bool)
+        sel = np.flatnonzero([r["kind"] == kind for r in self.rows])
+        if len(sel):
+            v = self._values(evs[self.LEVEL[kind]], sel, "score")
+            out[sel] = np.round(v, 2) == np.round(self.published[sel], 2)
         return out
 
     def value(self, i: int, evs: dict) -> float:
@@ -158,11 +172,11 @@ def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str 
     if not len(lost):
         moved = []
         if printed:  # printed as the report prints it, and no longer (within tolerance still)
-            pub = np.round(figures.published, 2)
-            moved = [i for i in range(len(figures.rows)) if figures.rows[i]["kind"] == printed
-                     and round(figures.reproduced[i], 2) == pub[i] and round(figures.value(i, evs), 2) != pub[i]]
+            before = np.round(figures.reproduced, 2) == np.round(figures.published, 2)
+            kind = np.array([r["kind"] == printed for r in figures.rows])
+            moved = np.flatnonzero(kind & before & ~figures.printed(evs, printed))
         held = f"{how} no published {what} figure would be lost" + (f" and {gained} would be gained" if gained else "")
-        if not moved:
+        if not len(moved):
             return f"not held by the calibration: {held}"
         # scores come before counts and ranks: the calibration changes no printed score for
         # them (calib_counts)
