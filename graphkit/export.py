@@ -602,7 +602,6 @@ def write_graphml(parts: list[Part], fh: TextIO, meta: dict | None = None) -> tu
     """
     counter = _Counter()
     keys, converted = _keys(parts, lambda d: "n" if d == "node" else "e")
-    id_maps = []
     needs_original = False
     for p in parts:
         if p.kind == "node":

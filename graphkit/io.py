@@ -181,7 +181,7 @@ def _coerce(frame: pd.DataFrame, col: Column, file: str, csv: bool) -> tuple[pd.
             raw = raw.dt.year
         vals = pd.to_numeric(raw, errors="coerce").astype(float)
         bad = vals.isna().to_numpy() & ~missing
-        problems += _problems_at(bad, frame, col.name, f"is not a number", file, csv)
+        problems += _problems_at(bad, frame, col.name, "is not a number", file, csv)
         if col.kind == "int":
             frac = (vals % 1 != 0).to_numpy() & ~np.isnan(vals.to_numpy())
             problems += _problems_at(frac, frame, col.name, "must be a whole number", file, csv)

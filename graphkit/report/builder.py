@@ -266,7 +266,7 @@ class _Builder:
     def method_chapter(self) -> None:
         tr = self.tree
         self.add(Heading(2, self.s("method"), "method"))
-        rows, levels = [], []
+        rows = []
         for t1 in tr.t1:
             first1 = True
             for t2 in tr.tier2_of(t1):
