@@ -325,3 +325,45 @@ def test_row_steps_name_whole_provinces_and_single_cities():
     assert name == "Changchun" and got == want and len(want) > 6
     with pytest.raises(ValueError, match="Atlantis"):
         row_step_rows(t, cm, ("Jilin", ("Jiangsu", "Atlantis")))
+
+
+@pytest.mark.parametrize("total, feasible", [(7.0, False), (9.0, True)])
+def test_a_hold_step_keeps_every_held_cell_and_leaves_the_missed_ones_out(total, feasible):
+    """City 0 scores x and city 1 y, x + y = ``total`` (one province); cities 2-5 score 4, 3,
+    2, 1. Now x = total - 0.5 is first, as published (held), and y = 0.5 last. The hold
+    cell: city 1 third, so 3 < y < 4 (by the margin). City 2's published rank 1 is missed
+    now and cannot hold beside city 0's; a hold step leaves it out. By hand: with a total of
+    7, x = 7 - y < 4 drops city 0 below city 2, so nothing holds both held cells (infeasible);
+    with 9, x lies in (5, 6) and stays first."""
+    from graphkit.sample.calib_repair import _kept
+
+    m = Model()
+    x, y = m.add_var(0.0, total), m.add_var(0.0, total)
+    m.eq(x + y, total)
+    S = [x, y] + [Expr({}, v) for v in (4.0, 3.0, 2.0, 1.0)]
+    s0 = np.array([total - 0.5, 0.5, 4.0, 3.0, 2.0, 1.0])
+    cells = [(0, 1), (1, 3), (2, 1)]
+    worth, now = _kept(m, S, s0, cells, hold=[1])
+    assert now == 1.0  # city 0's cell holds now; city 1's is the hold cell, city 2's is out
+    sol = m.solve(time_limit=10)
+    assert sol.ok == feasible, sol.status
+    if feasible:
+        assert sol(worth) == pytest.approx(2.0)
+        assert 3.0 + MARGIN - 1e-7 <= sol(y) <= 4.0 - MARGIN + 1e-7
+        assert sol(x) >= 4.0 + MARGIN - 1e-7
+
+
+def test_hold_steps_name_a_cell_of_table_43():
+    """Each hold step names a top-20 city, a column of Table 43 and cities of the index."""
+    import pandas as pd
+
+    from graphkit.sample.calib_polish import CityMatrix
+    from graphkit.sample.calib_repair import HOLD_STEPS, row_step_rows
+    from graphkit.sample.calib_targets import load_targets
+    from tests.test_calibrate import VALUES
+
+    t = load_targets()
+    cm = CityMatrix(t, pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str}))
+    for name, col, where in HOLD_STEPS:
+        assert name in set(t.city_top20.city_en) and col in ["total", *cm.obj.t1_codes]
+        assert len(row_step_rows(t, cm, where)) >= len(where)

@@ -21,6 +21,11 @@ published city ranks held, each over one part of the split:
   too large to solve;
 * then a **row step** (count-free, with a wide window) for each entry of :data:`ROW_STEPS`:
   a missed cell whose city's whole row must move with cities of other provinces;
+* then a **hold step** (count-free) for each entry of :data:`HOLD_STEPS`: one missed cell of
+  Table 43 must hold, and so must every cell of Table 43 the split holds, while any city may
+  pass any other; Tables 44-48 are maximised. A wide window over a few free cities finds
+  what a window of a few ranks cannot: Changsha's capital rank needs Guangzhou's capital to
+  fall five places below it;
 * a count-free step whose program finds nothing is solved once more **soft**: a cell of
   Tables 44-48, or a cell missed now, may then move past cities outside its window when it
   gives way, and Tables 44-48 weigh less than one rank of Table 43 in all
@@ -62,7 +67,8 @@ from graphkit.sample.calib_polish import DETAIL_WEIGHT, SCORE_TOL, CityMatrix
 from graphkit.sample.calib_targets import Targets
 
 __all__ = ["CELL_COLUMNS", "CELL_SPAN", "MAX_CITIES", "MOVE_SAMPLES", "MOVE_UP_TO", "NODES", "ORDER", "PASSES",
-           "ROW_MOVE", "ROW_NODES", "ROW_STEPS", "ROW_WINDOW", "SOFT_DETAIL_WEIGHT", "WINDOW", "RepairStep",
+           "HOLD_STEPS", "HOLD_WINDOW", "ROW_MOVE", "ROW_NODES", "ROW_STEPS", "ROW_WINDOW", "SOFT_DETAIL_WEIGHT",
+           "WINDOW", "RepairStep",
            "cell_rows", "miss_groups", "region_groups", "repair", "repair_step", "row_step_rows"]
 
 #: How many ranks past its current and its published rank a cell may move in one step.
@@ -121,6 +127,23 @@ ROW_STEPS = (
 #: pass many others (Jilin's second firm takes its capital from 95th to the 30s); the
 #: valid samples of the firms' means move (a firm moves between cities); and its node limit.
 ROW_WINDOW, ROW_MOVE, ROW_NODES = 70, ("avg_firm_patents", "avg_valuation"), 20000
+#: Hold steps, after the row steps, counts free: (city, Table 43 column, the provinces and
+#: cities free, as in :data:`ROW_STEPS`). Changsha's capital is 10th, published 7th: Hunan's
+#: capital lifts it past Wuhan (8th), but Suqian (4th, no published rank) keeps Suzhou at its
+#: published 5th, so the city that gives way above Changsha is Guangzhou (published 4th,
+#: missed already: 7th), whose capital must fall below Changsha's while its total stays
+#: 35.47 (Zhuhai, Dongguan, Foshan and Huizhou take the capital and give it other scores).
+#: Measured from the split the row steps leave (scripts/probe_cells.py): Hunan and those five
+#: cities hold 123 of Table 43 and 138 of Tables 44-48 (Guangzhou's and Nanjing's cells of
+#: Tables 46-47 trade one place) in 30-50 s; with four Jiangsu cities and three more of
+#: Guangdong's, 139 in about 110-180 s, more than the calibration's five minutes allow;
+#: without Foshan and Huizhou it is infeasible.
+HOLD_STEPS = (
+    ("Changsha", "capital", ("Hunan", ("Guangdong", "Guangzhou"), ("Guangdong", "Zhuhai"),
+                             ("Guangdong", "Dongguan"), ("Guangdong", "Foshan"), ("Guangdong", "Huizhou"))),
+)
+#: A hold step's window for the cells of Table 43: any city may pass any other.
+HOLD_WINDOW = 500
 #: Rounding the solved amounts to cents can move the polish stage's amount measure by about
 #: 1e-7; a split is not refused for that.
 ROUNDING = 1e-6
@@ -264,9 +287,25 @@ def _held(m: Model, S: list[Expr], s0: np.ndarray, cells, weight: float,
     return worth, now
 
 
+def _kept(m: Model, S: list[Expr], s0: np.ndarray, cells, hold: list[int]) -> tuple[Expr, float]:
+    """For a hold step: each cell of ``cells`` that holds now, and the cell of each row in
+    ``hold``, must hold, and any row may pass any other on the way (:data:`HOLD_WINDOW`);
+    the cells missed now are left out. Returns like :func:`_held`."""
+    rank0 = _ranks(np.round(s0, 9))
+    worth, now = Expr(), 0.0
+    for row, pub in cells:
+        if rank0[row] != pub and row not in hold:
+            continue
+        h, n = _held(m, S, s0, [(row, pub)], 1.0, window=HOLD_WINDOW)
+        for v in h.terms:
+            m.lb[v] = 1.0  # must hold
+        worth, now = worth + h, now + n
+    return worth, now
+
+
 def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limit: int = NODES,
                 time_limit: float = 300.0, pin_counts: bool = True, rows=None, soft: bool = False,
-                window: int = WINDOW, move: tuple = MOVE_SAMPLES):
+                window: int = WINDOW, move: tuple = MOVE_SAMPLES, hold: tuple[int, int] | None = None):
     """Solve one program: with ``lv`` (a column of :meth:`Objective.levels`, a tier-1
     dimension), that dimension's counts and sums are free in every city; with ``provinces``
     (indices as in ``Objective.prov_idx``) or ``rows`` (rows of ``cm.V``), every count and
@@ -275,7 +314,9 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
     keeps it as it is). With ``pin_counts`` False, the published city counts the split
     honours may change too. With ``soft``, the cells of Tables 44-48 and the missed cells may
     move anywhere when they give way (see :func:`_held`), and Tables 44-48 weigh only
-    :data:`SOFT_DETAIL_WEIGHT`. ``window``: see :data:`WINDOW`. Returns (the split as a matrix
+    :data:`SOFT_DETAIL_WEIGHT`. ``window``: see :data:`WINDOW`. With ``hold`` (a row and a
+    column of :meth:`Objective.levels`), that cell of Table 43 and every cell of Table 43 held
+    now must hold, with :data:`HOLD_WINDOW` (see :func:`_kept`). Returns (the split as a matrix
     like ``cm.V``, or None, and the solver's Solution)."""
     obj, V = cm.obj, cm.V
     pcode = np.asarray(obj.prov_idx)
@@ -299,7 +340,9 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
     worth, now = [], []
     for k in levels:
         S = total if k == 0 else _scores(cm, x, parts, k)
-        w, n = _held(m, S, S0[:, k], list(zip(top, obj.top_ranks[:, k].tolist())), 1.0, soft, window)
+        cells = list(zip(top, obj.top_ranks[:, k].tolist()))
+        w, n = (_held(m, S, S0[:, k], cells, 1.0, soft, window) if hold is None
+                else _kept(m, S, S0[:, k], cells, [row for row, col in [hold] if col == k]))
         worth.append(w)
         now.append(n)
     for k in sorted(set(obj.det_cols.tolist())):
@@ -417,7 +460,8 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     Table 43's total column, keeping each split that :func:`_better` accepts; then over the
     miss groups of each column of Table 43 in turn with the published city counts free
     (issue 3 puts ranks before absolute counts); last, over the :func:`cell_rows` of the
-    columns of :data:`CELL_COLUMNS`, counts free too; then the :data:`ROW_STEPS`. A count-free
+    columns of :data:`CELL_COLUMNS`, counts free too; then the :data:`ROW_STEPS` and the
+    :data:`HOLD_STEPS`. A count-free
     step whose program finds nothing is solved again with ``soft``. Return the city table and
     the steps."""
     cm = CityMatrix(t, city)
@@ -449,14 +493,19 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     phases.append((lambda cm: [(f"row of {name}, counts free", None, row_step_rows(t, cm, where))
                                for name, where in ROW_STEPS], False,
                    {"window": ROW_WINDOW, "move": ROW_MOVE, "node_limit": ROW_NODES}))
+    top_row = dict(zip(t.city_top20.city_en, cm.obj.top_rows.tolist()))  # a hold step's cell is Table 43's
+    phases.append((lambda cm: [(f"hold {name}'s {col} rank, counts free", None, row_step_rows(t, cm, where),
+                                {"hold": (top_row[name], columns.index(col))})
+                               for name, col, where in HOLD_STEPS], False,
+                   {"window": ROW_WINDOW, "move": ROW_MOVE, "node_limit": ROW_NODES}))
     steps = []
     for phase, pin, opts in phases:
-        for name, lv, rows in phase(cm):
+        for name, lv, rows, *more in phase(cm):
+            step_opts = {"node_limit": node_limit, **opts, **(more[0] if more else {})}
             # a count-free step that finds nothing is solved again soft (repair_step): Table 43
-            # before Tables 44-48, as _better keeps them
-            for soft in (False,) if pin else (False, True):
-                split, sol = repair_step(cm, lv, pin_counts=pin, rows=rows, soft=soft,
-                                         **{"node_limit": node_limit, **opts})
+            # before Tables 44-48, as _better keeps them; a hold step keeps Table 43 as it is
+            for soft in (False,) if pin or "hold" in step_opts else (False, True):
+                split, sol = repair_step(cm, lv, pin_counts=pin, rows=rows, soft=soft, **step_opts)
                 new = cm.obj.parts(split) if split is not None else now
                 kept = split is not None and _better(new, now, counts=pin)
                 label = name + (", soft" if soft else "")

@@ -1,0 +1,176 @@
+"""Can a missed rank of Table 43 hold when a chosen set of cities is free? (an experiment)
+
+Usage (from the repository root)::
+
+    # Guangzhou's capital rank, every Guangdong city free, every held Table 43 rank kept
+    python scripts/probe_cells.py --free prov:Guangdong --hold Guangzhou:capital
+    # the same, the held ranks maximised instead of kept: which ones give way
+    python scripts/probe_cells.py --free Guangzhou,Shenzhen,Dongguan,Foshan,Zhuhai \
+        --hold Shenzhen:academic --give-way
+    # the greatest capital score Changsha can have with Hunan's cities free (no rank kept)
+    python scripts/probe_cells.py --free prov:Hunan --most Changsha:capital
+
+It starts from the split the repair stage leaves: the committed ``city_values.csv`` with the
+count stage's moves (``record.json``) undone. The cities named in ``--free`` (``prov:Name``
+for every city of a province, or a city's English name) have every count and sum free; the
+valid samples of the firms' patents and valuations move between a province's cities where
+the province's sample is small, as in a row step of the repair stage. Everything else that a
+repair step keeps stays: each province's totals, the other valid samples, the leaders'
+cells and with them the min-max scales, the realiser's rules and named floors, the five
+published city scores. The published city counts are free, as in the count-free steps.
+
+Every cell of Table 43 the split holds must keep its rank (with ``--give-way`` it is
+maximised instead, and the cells given up are listed), and so must each ``--hold`` cell.
+Any city may pass any other (the window is 500 ranks); Tables 44-48 are left out unless
+``--detail`` maximises them (each cell within the repair stage's row window). With
+``--most`` no rank is kept: the program asks what the free cities' resources allow. An
+infeasible program shows that no split of the free cities holds those cells together, for
+the committed valid samples and scales: it is evidence about this neighbourhood of the
+committed split, not about every split. This is an experiment for
+docs/sample_calibration.md ("Row steps"), not part of the calibration.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graphkit.sample import calib_repair as R  # noqa: E402
+from graphkit.sample.calib_exact import _rules, _scores, _split, _variables  # noqa: E402
+from graphkit.sample.calib_lp import Model  # noqa: E402
+from graphkit.sample.calib_polish import CityMatrix  # noqa: E402
+from graphkit.sample.calib_targets import load_targets  # noqa: E402
+
+CALIBRATED = ROOT / "graphkit" / "sample" / "calibrated"
+#: Wide enough that every city may change sides with every cell.
+WINDOW = 500
+
+
+def repair_split(values: Path, record: Path) -> pd.DataFrame:
+    """The committed split with the count stage's moves undone: what the repair stage left."""
+    city = pd.read_csv(values, dtype={"city_code": str, "province_code": str})
+    for mv in json.loads(record.read_text(encoding="utf-8"))["solver"]["counts"]:
+        city.loc[city.city_code == mv["source"], mv["column"]] += mv["units"]
+        city.loc[city.city_code == mv["target"], mv["column"]] -= mv["units"]
+    return city
+
+
+def free_rows(t, cm: CityMatrix, spec: str) -> list[int]:
+    """The rows of ``cm.V`` that ``spec`` names (``prov:Name`` or a city's English name)."""
+    prov_en = dict(zip(t.provinces.code, t.provinces.en))
+    city_en = dict(zip(t.cities.code, t.cities.en))
+    words = [w.strip() for w in spec.split(",") if w.strip()]
+    rows = [r for r, code in enumerate(cm.codes)
+            if any(w == city_en[code] or w == "prov:" + prov_en[cm.work.province_code[r]] for w in words)]
+    named = {w for w in words if not w.startswith("prov:")}
+    missing = named - {city_en[cm.codes[r]] for r in rows}
+    if missing:
+        raise SystemExit(f"not in the city index: {sorted(missing)}")
+    return rows
+
+
+def _cell(t, cm: CityMatrix, columns: list[str], text: str) -> tuple[int, int]:
+    """(row, column of :meth:`Objective.levels`) of ``City:column``."""
+    name, _, col = text.partition(":")
+    rows = [r for r, code in enumerate(cm.codes) if dict(zip(t.cities.code, t.cities.en))[code] == name]
+    if not rows or col not in columns:
+        raise SystemExit(f"unknown cell {text!r}: a city of the index and one of {columns}")
+    return rows[0], columns.index(col)
+
+
+def probe(t, city: pd.DataFrame, spec: str, hold=(), give_way=False, most=None, time_limit=300.0,
+          detail=False):
+    """Build and solve the program; returns (status, seconds, cells given up as
+    (city, column), the greatest score for ``most`` or None, the split found as a city table
+    or None)."""
+    cm = CityMatrix(t, city)
+    obj, V = cm.obj, cm.V
+    columns = ["total", *obj.t1_codes]
+    city_en = dict(zip(t.cities.code, t.cities.en))
+    rows = free_rows(t, cm, spec)
+    pcode = np.asarray(obj.prov_idx)
+    m = Model()
+    free = set(range(V.shape[1])) - set(obj.mean_n.tolist())
+    x, parts = _variables(m, cm, pcode, move=R.ROW_MOVE, free=free, rows=set(rows), move_up_to=R.MOVE_UP_TO)
+    _rules(m, cm, x)
+    total = R._keep_figures(m, cm, x, parts, rows, pin_counts=False)
+    S0 = obj.levels(V)
+    wanted = {_cell(t, cm, columns, h) for h in hold}
+    binaries = []
+    for k in range(0 if most else len(columns)):  # --most asks about the free cities' resources alone
+        S = total if k == 0 else _scores(cm, x, parts, k)
+        rank0 = R._ranks(S0[:, k])
+        for row, pub in zip(obj.top_rows.tolist(), obj.top_ranks[:, k].tolist()):
+            held, want = rank0[row] == pub, (row, k) in wanted
+            if not (held or want):
+                continue
+            h, _ = R._held(m, S, S0[:, k], [(row, pub)], 1.0, False, WINDOW)
+            if want or not give_way:
+                for v in h.terms:
+                    m.lb[v] = 1.0  # this cell must hold
+            binaries.append((city_en[cm.codes[row]], columns[k], h))
+    if detail:  # Tables 44-48 maximised, within the repair stage's window
+        for k in sorted(set(obj.det_cols.tolist())):
+            S = _scores(cm, x, parts, k)
+            if any(e.terms for e in S):
+                sel = obj.det_cols == k
+                R._held(m, S, S0[:, k], list(zip(obj.det_rows[sel].tolist(), obj.det_pub[sel].tolist())),
+                        0.01 if give_way else 1.0, False, R.ROW_WINDOW)
+    target = None
+    if most:
+        row, k = _cell(t, cm, columns, most)
+        target = (total if k == 0 else _scores(cm, x, parts, k))[row]
+        for v, c in target.terms.items():
+            m.cost[v] -= c
+    t0 = time.perf_counter()
+    sol = m.solve(time_limit=time_limit, gap=1e-6, node_limit=R.ROW_NODES)
+    seconds = time.perf_counter() - t0
+    if not sol.ok:
+        return sol.status, seconds, None, None, None
+    lost = [(c, col) for c, col, h in binaries if sol(h) < 0.5]
+    split = cm.table(_split(V, x, sol, pcode))
+    return sol.status, seconds, lost, (sol(target) if target is not None else None), split
+
+
+def main(argv=None) -> int:
+    """Command-line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--free", required=True, help="cities free: prov:Name or English city names, comma-separated")
+    ap.add_argument("--hold", action="append", default=[], help="City:column that must hold (repeatable)")
+    ap.add_argument("--give-way", action="store_true", help="held cells maximised instead of kept")
+    ap.add_argument("--detail", action="store_true",
+                    help="maximise the cells of Tables 44-48 too (below any Table 43 cell with --give-way)")
+    ap.add_argument("--most", help="City:column whose score is maximised, no rank kept")
+    ap.add_argument("--values", type=Path, default=CALIBRATED / "city_values.csv")
+    ap.add_argument("--record", type=Path, default=CALIBRATED / "record.json")
+    ap.add_argument("--time-limit", type=float, default=300.0)
+    ap.add_argument("--out", type=Path, help="write the split found (city_values.csv format)")
+    a = ap.parse_args(argv)
+    t = load_targets()
+    status, seconds, lost, best, split = probe(t, repair_split(a.values, a.record), a.free, a.hold, a.give_way,
+                                       a.most, a.time_limit, a.detail)
+    print(f"{status} ({seconds:.0f} s)")
+    if best is not None:
+        print(f"greatest {a.most} score: {best:.4f}")
+    if lost:
+        print("given up: " + ", ".join(f"{c} {col}" for c, col in lost))
+    if split is not None:
+        from graphkit.sample.calib_polish import CityMatrix
+        held = CityMatrix(t, split).obj.parts(CityMatrix(t, split).V)
+        print(f"measured: Table 43 {held['top_held']}, Tables 44-48 {held['detail_held']}, "
+              f"published city counts missed {held['count_miss']:g}")
+        if a.out:
+            split.to_csv(a.out, index=False, lineterminator="\n", float_format="%.2f")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
