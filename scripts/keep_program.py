@@ -27,7 +27,7 @@ fewer sides, so its optimum bounds the whole program's from above: a fractional 
 last optimal solve wins no Table 43 cell shows that none can be won while the held cells keep
 the cities above them.
 
-HiGHS through ``highspy`` (1.16 measured) is used directly: scipy's bundled HiGHS stopped
+HiGHS through ``highspy`` (1.16 measured; ``Model.solve(solver="highspy")``) is used: scipy's bundled HiGHS stopped
 with "Solve error" on these models. This is an experiment for docs/sample_calibration.md
 ("From the committed split, the whole sample at once"), not part of the calibration: its
 integer runs take 1-25 minutes and stop on time limits, so they are not reproducible to the
@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from graphkit.sample.calib_exact import MARGIN, _rules, _scores, _split, _variables  # noqa: E402
-from graphkit.sample.calib_lp import Model, Solution  # noqa: E402
+from graphkit.sample.calib_lp import Model  # noqa: E402
 from graphkit.sample.calib_polish import DETAIL_WEIGHT, CityMatrix  # noqa: E402
 from graphkit.sample.calib_repair import _gap, _keep_figures, _ranks  # noqa: E402
 from graphkit.sample.calib_targets import load_targets  # noqa: E402
@@ -57,37 +57,6 @@ from graphkit.sample.calib_targets import load_targets  # noqa: E402
 BIG_M = 300.0
 #: A side is added up front when the split has it within this many points of breaking.
 NEAR = 1.0
-
-
-def solve_highspy(model: Model, time_limit: float, gap: float, options: dict) -> Solution:
-    """Solve ``model`` with highspy; return a :class:`Solution` like Model.solve's."""
-    import highspy
-
-    n = len(model.lb)
-    A, lo, hi = model.matrix()
-    A = A.tocsc()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, A.shape[0]
-    lp.col_cost_ = np.array(model.cost, float)
-    lp.col_lower_, lp.col_upper_ = np.array(model.lb, float), np.array(model.ub, float)
-    lp.row_lower_, lp.row_upper_ = lo.astype(float), hi.astype(float)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                       for i in model.integer]
-    h = highspy.Highs()
-    for key, value in {"output_flag": False, "time_limit": float(time_limit), "mip_rel_gap": float(gap),
-                       **options}.items():
-        h.setOptionValue(key, value)
-    h.passModel(lp)
-    t0 = time.perf_counter()
-    h.run()
-    info, sol = h.getInfo(), h.getSolution()
-    ok = info.primal_solution_status >= 1 and len(sol.col_value) == n
-    return Solution(ok, h.modelStatusToString(h.getModelStatus()),
-                    float(info.objective_function_value) if ok else np.inf,
-                    np.array(sol.col_value) if ok else np.full(n, np.nan),
-                    time.perf_counter() - t0, int(info.mip_node_count), float(info.mip_gap))
 
 
 def main(argv=None) -> int:
@@ -189,7 +158,7 @@ def main(argv=None) -> int:
     options = json.loads(a.highs)
     sol = None
     for i in range(a.rounds):
-        sol = solve_highspy(m, a.time_limit, a.gap, options)
+        sol = m.solve(a.time_limit, a.gap, solver="highspy", options=options)
         if not sol.ok:
             print(f"round {i}: no solution ({sol.status})")
             return 1

@@ -198,12 +198,13 @@ def _scores(cm: CityMatrix, x: dict, parts_of: dict, lv: int) -> list[Expr]:
 
 
 def exact_columns(cm: CityMatrix, names: list[str], columns, time_limit: float = 300.0,
-                  move_samples: tuple[str, ...] = ()) -> ColumnResult:
+                  move_samples: tuple[str, ...] = (), solver: str = "scipy") -> ColumnResult:
     """Fewest orders among the top 20 (then places) of Table 43's ``columns`` that must give
     way together for the split ``cm`` (its valid samples and scales); ``names`` are the
     top-20 cities' names in Table 43's order. The valid samples of the means in
-    ``move_samples`` may move between the cities of a province. Returns a
-    :class:`ColumnResult`."""
+    ``move_samples`` may move between the cities of a province. ``solver``: see
+    :meth:`Model.solve` (scipy's HiGHS stops with "Solve error" on some of these programs).
+    Returns a :class:`ColumnResult`."""
     obj, V = cm.obj, cm.V
     pcode = np.asarray(obj.prov_idx)
     m = Model()
@@ -219,7 +220,7 @@ def exact_columns(cm: CityMatrix, names: list[str], columns, time_limit: float =
         g, s = _column(m, cm, total if lv == 0 else _scores(cm, x, parts, lv), lv)
         gave += [(column, a, b, v) for a, b, v in g]
         slack += s
-    sol = m.solve(time_limit=time_limit, gap=1e-6)
+    sol = m.solve(time_limit=time_limit, gap=1e-6, solver=solver)
     if not sol.ok:
         return ColumnResult(tuple(columns), sol.status)
     split = _split(V, x, sol, pcode)
@@ -300,6 +301,8 @@ def main(argv=None) -> int:
     ap.add_argument("--values", type=Path, default=DEFAULT_OUT / "city_values.csv", help="city_values.csv to start from")
     ap.add_argument("--columns", default=None, help="Table 43 columns, each on its own (default: all seven); a+b asks for columns together")
     ap.add_argument("--time-limit", type=float, default=300.0, help="seconds per group of columns (default 300)")
+    ap.add_argument("--solver", choices=("scipy", "highspy"), default="scipy",
+                    help="HiGHS through scipy (default) or the highspy package, if installed")
     ap.add_argument("--move-samples", default="", help="means whose valid samples may move, comma-separated "
                     "(e.g. univ_avg_patents); default: none")
     a = ap.parse_args(argv)
@@ -314,7 +317,7 @@ def main(argv=None) -> int:
     for bad in [j for j in move if j not in MEAN_BASE]:
         ap.error(f"{bad!r} is not a mean; the means are {', '.join(MEAN_BASE)}")
     for group in groups:
-        res = exact_columns(cm, names, group, a.time_limit, move)
+        res = exact_columns(cm, names, group, a.time_limit, move, a.solver)
         label = " + ".join(group)
         if res.split is None:
             print(f"{label}: no split found ({res.status})")

@@ -127,12 +127,22 @@ class Model:
         self.add(e + s, lo=target - tol, name=name)
         return s
 
-    def solve(self, time_limit: float = 60.0, gap: float = 1e-6, node_limit: int | None = None) -> Solution:
-        """Solve with HiGHS (scipy.optimize.milp) and return a :class:`Solution`.
+    def solve(self, time_limit: float = 60.0, gap: float = 1e-6, node_limit: int | None = None,
+              solver: str = "scipy", options: dict | None = None) -> Solution:
+        """Solve with HiGHS and return a :class:`Solution`.
 
-        Deterministic for a given model when it stops on the gap or ``node_limit``; a
-        ``time_limit`` is only a safety net (stopping on time depends on the machine).
+        ``solver`` "scipy" (the default, and the only one the calibration uses, so that its
+        files do not depend on what else is installed) goes through scipy.optimize.milp;
+        "highspy" calls the ``highspy`` package directly (not a graphkit dependency), whose
+        newer HiGHS solves some of the analysis programs on which scipy's bundled HiGHS stops
+        with "Solve error"; ``options`` are HiGHS options for it. Deterministic for a given
+        model and solver when it stops on the gap or ``node_limit``; a ``time_limit`` is only
+        a safety net (stopping on time depends on the machine).
         """
+        if solver == "highspy":
+            return self._solve_highspy(time_limit, gap, node_limit, options or {})
+        if solver != "scipy":
+            raise ValueError(f"unknown solver {solver!r}: scipy or highspy")
         return self._solve_scipy(time_limit, gap, node_limit)
 
     def matrix(self):
@@ -148,6 +158,38 @@ class Model:
             lo.append(a)
             hi.append(b)
         return csr_matrix((data, (ri, ci)), shape=(len(self.rows), len(self.lb))), np.array(lo), np.array(hi)
+
+    def _solve_highspy(self, time_limit, gap, node_limit, options: dict) -> Solution:
+        import time
+
+        import highspy
+
+        n = len(self.lb)
+        A, lo, hi = self.matrix()
+        A = A.tocsc()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, A.shape[0]
+        lp.col_cost_ = np.array(self.cost, float)
+        lp.col_lower_, lp.col_upper_ = np.array(self.lb, float), np.array(self.ub, float)
+        lp.row_lower_, lp.row_upper_ = lo.astype(float), hi.astype(float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in self.integer]
+        h = highspy.Highs()
+        settings = {"output_flag": False, "time_limit": float(time_limit), "mip_rel_gap": float(gap),
+                    **({"mip_max_nodes": int(node_limit)} if node_limit else {}), **options}
+        for key, value in settings.items():
+            h.setOptionValue(key, value)
+        h.passModel(lp)
+        t0 = time.perf_counter()
+        h.run()
+        info, sol = h.getInfo(), h.getSolution()
+        ok = info.primal_solution_status >= 1 and len(sol.col_value) == n
+        return Solution(ok, h.modelStatusToString(h.getModelStatus()),
+                        float(info.objective_function_value) if ok else np.inf,
+                        np.array(sol.col_value) if ok else np.full(n, np.nan),
+                        time.perf_counter() - t0, int(info.mip_node_count), float(info.mip_gap))
 
     def _solve_scipy(self, time_limit, gap, node_limit) -> Solution:
         import time
