@@ -364,6 +364,7 @@ def test_hold_steps_name_a_cell_of_table_43():
 
     t = load_targets()
     cm = CityMatrix(t, pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str}))
-    for name, col, where in HOLD_STEPS:
+    for name, col, where, pins in HOLD_STEPS:
+        assert isinstance(pins, bool)
         assert name in set(t.city_top20.city_en) and col in ["total", *cm.obj.t1_codes]
         assert len(row_step_rows(t, cm, where)) >= len(where)
