@@ -21,11 +21,11 @@ published city ranks held, each over one part of the split:
   too large to solve;
 * then a **row step** (count-free, with a wide window) for each entry of :data:`ROW_STEPS`:
   a missed cell whose city's whole row must move with cities of other provinces;
-* then a **hold step** for each entry of :data:`HOLD_STEPS`: one missed cell of
-  Table 43 must hold, and so must every cell of Table 43 the split holds, while any city may
-  pass any other; Tables 44-48 are maximised. A wide window over a few free cities finds
-  what a window of a few ranks cannot: Changsha's capital rank needs Guangzhou's capital to
-  fall five places below it;
+* then a **hold step** for each entry of :data:`HOLD_STEPS`: one missed cell of Table 43
+  must hold, and so must every cell of Table 43 the split holds, while any city may pass
+  any other; Tables 44-48 are maximised (counts free or pinned, as the entry says). A wide
+  window over a few free cities finds what a window of a few ranks cannot: Changsha's
+  capital rank needs Guangzhou's capital to fall five places below it;
 * a count-free step whose program finds nothing is solved once more **soft**: a cell of
   Tables 44-48, or a cell missed now, may then move past cities outside its window when it
   gives way, and Tables 44-48 weigh less than one rank of Table 43 in all
@@ -128,8 +128,9 @@ ROW_STEPS = (
 #: valid samples of the firms' means move (a firm moves between cities); and its node limit.
 ROW_WINDOW, ROW_MOVE, ROW_NODES = 70, ("avg_firm_patents", "avg_valuation"), 20000
 #: Hold steps, after the row steps: (city, Table 43 column, the provinces and cities free, as
-#: in :data:`ROW_STEPS`, whether the published city counts the split honours stay). Changsha's capital is 10th, published 7th: Hunan's
-#: capital lifts it past Wuhan (8th), but Suqian (4th, no published rank) keeps Suzhou at its
+#: in :data:`ROW_STEPS`, whether the published city counts the split honours stay).
+#: Changsha's capital is 10th, published 7th: Hunan's capital lifts it past Wuhan (8th), but
+#: Suqian (4th, no published rank) keeps Suzhou at its
 #: published 5th, so the city that gives way above Changsha is Guangzhou (published 4th,
 #: missed already: 7th), whose capital must fall below Changsha's while its total stays
 #: 35.47 (Zhuhai, Dongguan, Foshan and Huizhou take the capital and give it other scores).
