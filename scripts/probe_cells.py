@@ -21,7 +21,8 @@ published city scores. The published city counts are free, as in the count-free 
 
 Every cell of Table 43 the split holds must keep its rank (with ``--give-way`` it is
 maximised instead, and the cells given up are listed), and so must each ``--hold`` cell.
-Any city may pass any other (the window is 500 ranks); Tables 44-48 are left out unless
+Any city may pass any other (as in a hold step of the repair stage, whose ``_kept`` builds the
+cells); Tables 44-48 are left out unless
 ``--detail`` maximises them (each cell within the repair stage's row window). With
 ``--most`` no rank is kept: the program asks what the free cities' resources allow. An
 infeasible program shows that no split of the free cities holds those cells together, for
@@ -43,15 +44,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graphkit.sample import calib_repair as R  # noqa: E402
 from graphkit.sample.calib_exact import _rules, _scores, _split, _variables  # noqa: E402
 from graphkit.sample.calib_lp import Model  # noqa: E402
 from graphkit.sample.calib_polish import CityMatrix  # noqa: E402
+from graphkit.sample.calib_repair import (MOVE_UP_TO, ROW_MOVE, ROW_NODES, ROW_WINDOW, _detail_held,  # noqa: E402
+                                          _keep_figures, _kept, row_step_rows)
 from graphkit.sample.calib_targets import load_targets  # noqa: E402
 
 CALIBRATED = ROOT / "graphkit" / "sample" / "calibrated"
-#: Wide enough that every city may change sides with every cell.
-WINDOW = 500
 
 
 def repair_split(values: Path, record: Path) -> pd.DataFrame:
@@ -64,26 +64,27 @@ def repair_split(values: Path, record: Path) -> pd.DataFrame:
 
 
 def free_rows(t, cm: CityMatrix, spec: str) -> list[int]:
-    """The rows of ``cm.V`` that ``spec`` names (``prov:Name`` or a city's English name)."""
+    """The rows of ``cm.V`` that ``spec`` names (``prov:Name`` or a city's English name, in
+    whichever provinces have a city of that name in the index), through :func:`row_step_rows`."""
     prov_en = dict(zip(t.provinces.code, t.provinces.en))
-    city_en = dict(zip(t.cities.code, t.cities.en))
-    words = [w.strip() for w in spec.split(",") if w.strip()]
-    rows = [r for r, code in enumerate(cm.codes)
-            if any(w == city_en[code] or w == "prov:" + prov_en[cm.work.province_code[r]] for w in words)]
-    named = {w for w in words if not w.startswith("prov:")}
-    missing = named - {city_en[cm.codes[r]] for r in rows}
-    if missing:
-        raise SystemExit(f"not in the city index: {sorted(missing)}")
-    return rows
+    where = []
+    for w in (w.strip() for w in spec.split(",") if w.strip()):
+        if w.startswith("prov:"):
+            where.append(w[5:])
+            continue
+        here = t.cities[(t.cities.en == w) & t.cities.code.isin(cm.codes)]  # Suzhou: Jiangsu's, not Anhui's
+        if here.empty:
+            raise SystemExit(f"not in the city index: {w!r}")
+        where += [(prov_en[p], w) for p in here.province_code]
+    return row_step_rows(t, cm, tuple(where))
 
 
-def _cell(t, cm: CityMatrix, columns: list[str], text: str) -> tuple[int, int]:
+def _cell(city_row: dict, columns: list[str], text: str) -> tuple[int, int]:
     """(row, column of :meth:`Objective.levels`) of ``City:column``."""
     name, _, col = text.partition(":")
-    rows = [r for r, code in enumerate(cm.codes) if dict(zip(t.cities.code, t.cities.en))[code] == name]
-    if not rows or col not in columns:
+    if name not in city_row or col not in columns:
         raise SystemExit(f"unknown cell {text!r}: a city of the index and one of {columns}")
-    return rows[0], columns.index(col)
+    return city_row[name], columns.index(col)
 
 
 def probe(t, city: pd.DataFrame, spec: str, hold=(), give_way=False, most=None, time_limit=300.0,
@@ -95,43 +96,32 @@ def probe(t, city: pd.DataFrame, spec: str, hold=(), give_way=False, most=None, 
     obj, V = cm.obj, cm.V
     columns = ["total", *obj.t1_codes]
     city_en = dict(zip(t.cities.code, t.cities.en))
+    city_row = {city_en[code]: r for r, code in reversed(list(enumerate(cm.codes)))}  # first of a name
     rows = free_rows(t, cm, spec)
     pcode = np.asarray(obj.prov_idx)
     m = Model()
     free = set(range(V.shape[1])) - set(obj.mean_n.tolist())
-    x, parts = _variables(m, cm, pcode, move=R.ROW_MOVE, free=free, rows=set(rows), move_up_to=R.MOVE_UP_TO)
+    x, parts = _variables(m, cm, pcode, move=ROW_MOVE, free=free, rows=set(rows), move_up_to=MOVE_UP_TO)
     _rules(m, cm, x)
-    total = R._keep_figures(m, cm, x, parts, rows, pin_counts=False)
+    total = _keep_figures(m, cm, x, parts, rows, pin_counts=False)
     S0 = obj.levels(V)
-    wanted = {_cell(t, cm, columns, h) for h in hold}
+    wanted = [_cell(city_row, columns, h) for h in hold]
     binaries = []
     for k in range(0 if most else len(columns)):  # --most asks about the free cities' resources alone
         S = total if k == 0 else _scores(cm, x, parts, k)
-        rank0 = R._ranks(S0[:, k])
-        for row, pub in zip(obj.top_rows.tolist(), obj.top_ranks[:, k].tolist()):
-            held, want = rank0[row] == pub, (row, k) in wanted
-            if not (held or want):
-                continue
-            h, _ = R._held(m, S, S0[:, k], [(row, pub)], 1.0, False, WINDOW)
-            if want or not give_way:
-                for v in h.terms:
-                    m.lb[v] = 1.0  # this cell must hold
-            binaries.append((city_en[cm.codes[row]], columns[k], h))
-    if detail:  # Tables 44-48 maximised, within the repair stage's window
-        for k in sorted(set(obj.det_cols.tolist())):
-            S = _scores(cm, x, parts, k)
-            if any(e.terms for e in S):
-                sel = obj.det_cols == k
-                R._held(m, S, S0[:, k], list(zip(obj.det_rows[sel].tolist(), obj.det_pub[sel].tolist())),
-                        0.01 if give_way else 1.0, False, R.ROW_WINDOW)
+        cells = list(zip(obj.top_rows.tolist(), obj.top_ranks[:, k].tolist()))
+        _, _, each = _kept(m, S, S0[:, k], cells, [r for r, c in wanted if c == k], give_way)
+        binaries += [(city_en[cm.codes[row]], columns[k], h) for row, h in each]
+    if detail:  # Tables 44-48 maximised, within the repair stage's row window
+        _detail_held(m, cm, x, parts, S0, 0.01 if give_way else 1.0, window=ROW_WINDOW)
     target = None
     if most:
-        row, k = _cell(t, cm, columns, most)
+        row, k = _cell(city_row, columns, most)
         target = (total if k == 0 else _scores(cm, x, parts, k))[row]
         for v, c in target.terms.items():
             m.cost[v] -= c
     t0 = time.perf_counter()
-    sol = m.solve(time_limit=time_limit, gap=1e-6, node_limit=R.ROW_NODES)
+    sol = m.solve(time_limit=time_limit, gap=1e-6, node_limit=ROW_NODES)
     seconds = time.perf_counter() - t0
     if not sol.ok:
         return sol.status, seconds, None, None, None
@@ -163,8 +153,8 @@ def main(argv=None) -> int:
     if lost:
         print("given up: " + ", ".join(f"{c} {col}" for c, col in lost))
     if split is not None:
-        from graphkit.sample.calib_polish import CityMatrix
-        held = CityMatrix(t, split).obj.parts(CityMatrix(t, split).V)
+        cm = CityMatrix(t, split)
+        held = cm.obj.parts(cm.V)
         print(f"measured: Table 43 {held['top_held']}, Tables 44-48 {held['detail_held']}, "
               f"published city counts missed {held['count_miss']:g}")
         if a.out:

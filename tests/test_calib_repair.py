@@ -343,7 +343,7 @@ def test_a_hold_step_keeps_every_held_cell_and_leaves_the_missed_ones_out(total,
     S = [x, y] + [Expr({}, v) for v in (4.0, 3.0, 2.0, 1.0)]
     s0 = np.array([total - 0.5, 0.5, 4.0, 3.0, 2.0, 1.0])
     cells = [(0, 1), (1, 3), (2, 1)]
-    worth, now = _kept(m, S, s0, cells, hold=[1])
+    worth, now, _ = _kept(m, S, s0, cells, hold=[1])
     assert now == 1.0  # city 0's cell holds now; city 1's is the hold cell, city 2's is out
     sol = m.solve(time_limit=10)
     assert sol.ok == feasible, sol.status

@@ -296,19 +296,41 @@ def _held(m: Model, S: list[Expr], s0: np.ndarray, cells, weight: float,
     return worth, now
 
 
-def _kept(m: Model, S: list[Expr], s0: np.ndarray, cells, hold: list[int]) -> tuple[Expr, float]:
+def _kept(m: Model, S: list[Expr], s0: np.ndarray, cells, hold: list[int],
+          give_way: bool = False) -> tuple[Expr, float, list]:
     """For a hold step: each cell of ``cells`` that holds now, and the cell of each row in
     ``hold``, must hold, and any row may pass any other on the way (:data:`HOLD_WINDOW`);
-    the cells missed now are left out. Returns like :func:`_held`."""
+    the cells missed now are left out. With ``give_way`` the cells held now are only
+    maximised (the cells of ``hold`` still must hold). Returns (the binaries' sum, its value
+    for the current split, each cell's (row, binary))."""
     rank0 = _ranks(np.round(s0, 9))
-    worth, now = Expr(), 0.0
+    worth, now, each = Expr(), 0.0, []
     for row, pub in cells:
         if rank0[row] != pub and row not in hold:
             continue
         h, n = _held(m, S, s0, [(row, pub)], 1.0, window=HOLD_WINDOW)
-        for v in h.terms:
-            m.lb[v] = 1.0  # must hold
+        if row in hold or not give_way:
+            for v in h.terms:
+                m.lb[v] = 1.0  # must hold
         worth, now = worth + h, now + n
+        each.append((row, h))
+    return worth, now, each
+
+
+def _detail_held(m: Model, cm: CityMatrix, x: dict, parts: dict, S0: np.ndarray, weight: float,
+                 soft: bool = False, window: int = WINDOW) -> tuple[list, list]:
+    """:func:`_held` for the cells of Tables 44-48 in every column the free cells feed, worth
+    ``weight`` each; returns the columns' binaries' sums and their values now."""
+    obj = cm.obj
+    worth, now = [], []
+    for k in sorted(set(obj.det_cols.tolist())):
+        S = _scores(cm, x, parts, k)
+        if any(e.terms for e in S):  # a Tables 44-48 column the free cells feed
+            sel = obj.det_cols == k
+            w, n = _held(m, S, S0[:, k], list(zip(obj.det_rows[sel].tolist(), obj.det_pub[sel].tolist())),
+                         weight, soft, window)
+            worth.append(w)
+            now.append(n)
     return worth, now
 
 
@@ -350,18 +372,15 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
     for k in levels:
         S = total if k == 0 else _scores(cm, x, parts, k)
         cells = list(zip(top, obj.top_ranks[:, k].tolist()))
-        w, n = (_held(m, S, S0[:, k], cells, 1.0, soft, window) if hold is None
-                else _kept(m, S, S0[:, k], cells, [row for row, col in [hold] if col == k]))
+        if hold is None:
+            w, n = _held(m, S, S0[:, k], cells, 1.0, soft, window)
+        else:
+            w, n, _ = _kept(m, S, S0[:, k], cells, [hold[0]] if hold[1] == k else [])
         worth.append(w)
         now.append(n)
-    for k in sorted(set(obj.det_cols.tolist())):
-        S = _scores(cm, x, parts, k)
-        if any(e.terms for e in S):  # a Tables 44-48 column the free cells feed
-            sel = obj.det_cols == k
-            w, n = _held(m, S, S0[:, k], list(zip(obj.det_rows[sel].tolist(), obj.det_pub[sel].tolist())),
-                         detail, soft, window)
-            worth.append(w)
-            now.append(n)
+    w, n = _detail_held(m, cm, x, parts, S0, detail, soft, window)
+    worth += w
+    now += n
     # better than the current split or nothing: scipy's HiGHS takes no starting solution, so
     # this keeps a search cut short by the node limit from returning a worse split, and
     # prunes every branch that cannot gain
