@@ -1,6 +1,7 @@
 """Weighted sums and ranks: from 0–100 tier-3 scores to tier-2, tier-1 and total scores."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from graphkit.spec import Spec
@@ -41,5 +42,12 @@ def rank_table(table: pd.DataFrame, decimals: int = 9) -> pd.DataFrame:
 
 
 def sum_groups(table: pd.DataFrame, groups: dict[str, list[str]]) -> pd.DataFrame:
-    """Return, for each group (e.g. an economic circle), the sum of its members' rows."""
-    return pd.DataFrame({g: table.reindex(members).sum(axis=0) for g, members in groups.items()}).T
+    """Return, for each group (e.g. an economic circle), the sum of its members' rows (a
+    member missing from ``table``, or a missing value, adds nothing)."""
+    values = table.to_numpy(float)
+    row_of = {r: i for i, r in enumerate(table.index)}
+    sums = []
+    for members in groups.values():
+        part = values[[row_of[m] for m in members if m in row_of]]
+        sums.append(np.where(np.isnan(part), 0.0, part).sum(axis=0))
+    return pd.DataFrame(sums, index=list(groups), columns=table.columns)

@@ -156,6 +156,27 @@ def test_minmax_by_hand():
     assert list(gk.minmax(pd.Series([5.0, 5.0]))) == [0.0, 0.0]
 
 
+def test_minmax_of_a_table_scales_each_column_on_its_own():
+    raw = pd.DataFrame({"a": [2.0, 4.0, np.nan, 6.0], "flat": [5.0] * 4, "empty": [np.nan] * 4,
+                        "b": [0.0, 10.0, 30.0, 40.0]}, index=list("wxyz"))
+    got = gk.normalise(raw)
+    assert list(got.columns) == ["a", "flat", "empty", "b"] and list(got.index) == list("wxyz")
+    assert list(got["a"]) == [pytest.approx(100 / 3), pytest.approx(200 / 3), 0.0, 100.0]
+    assert list(got["flat"]) == [0.0] * 4 and list(got["empty"]) == [0.0] * 4
+    assert list(got["b"]) == [0.0, 25.0, 75.0, 100.0]
+
+
+def test_sum_groups_adds_members_and_skips_the_missing():
+    table = pd.DataFrame({"s": [1.0, 2.0, np.nan], "t": [10.0, 20.0, 30.0]}, index=["p", "q", "r"])
+    from graphkit.score import sum_groups
+
+    got = sum_groups(table, {"pq": ["p", "q"], "qr_and_absent": ["q", "r", "zz"], "none": ["zz"]})
+    assert list(got.index) == ["pq", "qr_and_absent", "none"] and list(got.columns) == ["s", "t"]
+    assert got.loc["pq"].tolist() == [3.0, 30.0]
+    assert got.loc["qr_and_absent"].tolist() == [2.0, 50.0]
+    assert got.loc["none"].tolist() == [0.0, 0.0]
+
+
 def test_rank_ties_share_best():
     assert list(gk.rank(pd.Series([3.0, 5.0, 5.0, 1.0, 0.0, 0.0]))) == [3, 1, 1, 4, 5, 5]
 
