@@ -156,3 +156,33 @@ def test_columns_leave_sample_bases_and_amounts_alone(column):
     from graphkit.sample.calib_counts import COLUMNS
 
     assert column not in COLUMNS
+
+
+@pytest.mark.slow
+def test_running_the_province_side_ahead_changes_nothing():
+    """The calibration runs the stage's province side ahead, beside the repair stage
+    (screen_counts), and hands its judgements to the stage: from the split the repair stage
+    left (the committed one with the count moves undone), the stage keeps the same moves and
+    writes the same table with and without them, and with them scores no table again."""
+    from graphkit.sample import whatif
+    from graphkit.sample.calib_counts import honour_counts, screen_counts
+    from graphkit.sample.calib_targets import load_targets
+
+    t = load_targets()
+    cv = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
+    for m in json.loads(RECORD.read_text(encoding="utf-8"))["solver"]["counts"]:
+        cv.loc[cv.city_code == m["source"], m["column"]] += m["units"]
+        cv.loc[cv.city_code == m["target"], m["column"]] -= m["units"]
+    plain, moved = honour_counts(t, cv)
+    judged = screen_counts(t, cv)
+    scored = []
+    original = whatif._rescored
+    try:
+        whatif._rescored = lambda *a: scored.append(1) or original(*a)
+        ahead, moved_ahead = honour_counts(t, cv, judged=judged)
+    finally:
+        whatif._rescored = original
+    assert moved_ahead == moved and len(moved) >= 1
+    pd.testing.assert_frame_equal(ahead, plain, check_exact=True)
+    # only the starting table is scored (for the figures it holds), none of the moves tried
+    assert len(scored) == 1

@@ -116,11 +116,11 @@ def test_city_top20_ranks(result):
 
 
 def test_city_ranks_share_measured(result):
-    """What the city stage does reach (docs/sample_calibration.md): 124 of 140 Table 43 ranks and
-    139 of 205 ranks of Tables 44-48, with the five published city scores."""
+    """What the city stage does reach (docs/sample_calibration.md): 125 of 140 Table 43 ranks and
+    140 of 205 ranks of Tables 44-48, with the five published city scores."""
     s = result.summary
-    assert s.loc["city_rank", "matched"] >= 124 and s.loc["city_rank", "figures"] == 140
-    assert s.loc["city_detail_rank", "matched"] >= 139 and s.loc["city_detail_rank", "figures"] == 205
+    assert s.loc["city_rank", "matched"] >= 125 and s.loc["city_rank", "figures"] == 140
+    assert s.loc["city_detail_rank", "matched"] >= 140 and s.loc["city_detail_rank", "figures"] == 205
     assert result.share("city_score") == 1.0
 
 
@@ -392,7 +392,7 @@ def test_row_bounds_hold_in_an_independent_rescoring(result, city_world):
         elif text:
             assert empty and re.match(rf"({'|'.join(empty)}) score of", text), text
             claims += 1
-    assert claims >= 5, said
+    assert claims >= 4, said
 
 
 def test_least_amount_search():

@@ -42,7 +42,7 @@ import pandas as pd
 
 from graphkit.sample.calib_targets import SHARE_OF, Targets
 
-__all__ = ["CIRCLE_GUARD", "COLUMNS", "GUARD", "CountMove", "honour_counts", "province_raw"]
+__all__ = ["CIRCLE_GUARD", "COLUMNS", "GUARD", "CountMove", "honour_counts", "province_raw", "screen_counts"]
 
 #: How far a published province score may lie from its printed value after a move, for the
 #: scores that do not print as the report prints them already (issue 3 accepts 0.05).
@@ -131,35 +131,100 @@ class _Counts:
         return np.round(want - part).astype(int)
 
 
-def honour_counts(t: Targets, city: pd.DataFrame, log=None) -> tuple[pd.DataFrame, list[CountMove]]:
-    """Run the stage (module docstring) on the city table ``city``; return the new table and
-    the moves kept."""
-    from graphkit.sample._anneal import _ok
-    from graphkit.sample.calib_polish import CityMatrix, _kernel_args
-    from graphkit.sample.calib_repair import ROUNDING
+def _province_search(t: Targets, raw: pd.DataFrame, place, judged=None) -> None:
+    """The province side of the stage: visit the missed counts (module docstring), rank the
+    province pairs whose move passes every province and circle figure, and offer them, best
+    first, to ``place(p, q, column, units, counts_before, counts_after, printed_before,
+    printed_after)``, which returns whether the move was made at city level. ``judged`` maps
+    a raw table's bytes to its (figures held, scores printed as published), and this fills
+    it: a search run ahead, with every move placed, leaves the judgements the stage then
+    looks up instead of scoring the tables again."""
     from graphkit.sample.check import _circle_rows, _province_rows
     from graphkit.sample.whatif import Figures, _circles_of, _rescored
     from graphkit.spec import load_spec
 
-    city = city.copy()
-    codes = sorted(t.provinces.code)
+    codes = list(raw.index)
     base = SimpleNamespace(spec=load_spec(), params={"normalisation": "minmax"})
     counts = _Counts(t, codes)
-    cm = CityMatrix(t, city)
-    rules = _kernel_args(cm)[2]  # the realiser's rules, as the compiled check takes them
-    frozen = rules[1]
-    row_of = {c: i for i, c in enumerate(cm.codes)}
-    amt, rel = cm.obj.amt, cm.obj.rel
+    judged = {} if judged is None else judged
 
     def evaluate(raw):
         prov = _rescored(base, raw)
         return {"province": prov, "circle": _circles_of(prov)}
 
-    raw = province_raw(city, t.spec, codes)
     evs = evaluate(raw)
     fig = Figures(t, _province_rows(t, evs["province"]) + _circle_rows(t, evs["circle"]),
                   {"province_score": GUARD, "circle_score": CIRCLE_GUARD})
-    held, c_held, exact = fig.holding(evs), counts.held(raw), fig.printed(evs, "province_score")
+
+    def judge(raw):
+        key = raw.to_numpy(float).tobytes()
+        if key not in judged:
+            e = evaluate(raw)
+            judged[key] = fig.holding(e), fig.printed(e, "province_score")
+        return judged[key]
+
+    (held, exact), c_held = judge(raw), counts.held(raw)
+    progress = True
+    while progress:
+        progress = False
+        for i in range(len(counts.column)):
+            lack = int(counts.lack(raw)[i])  # as the moves kept so far leave it
+            if c_held[i] or lack == 0:
+                continue
+            j, u = counts.column[i], abs(lack)
+            inside = [p for p in codes if p in counts.members[i]]
+            outside = [p for p in codes if p not in counts.members[i]]
+            ranked = []
+            for p, q in product(*((outside, inside) if lack > 0 else (inside, outside))):
+                if raw.at[p, j] < u:
+                    continue
+                r2 = raw.copy()
+                r2.at[p, j] -= u
+                r2.at[q, j] += u
+                c2 = counts.held(r2)
+                if (c_held & ~c2).any() or c2.sum() <= c_held.sum():
+                    continue
+                h2, x2 = judge(r2)
+                if (held & ~h2).any():
+                    continue
+                if (exact & ~x2).any():  # scores before counts: no score may print otherwise
+                    continue
+                # ties: the missed counts nearer their published values
+                ranked.append((-int(c2.sum()), int(np.abs(counts.lack(r2)).sum()), p, q, r2, h2, c2, x2))
+            for *_, p, q, r2, h2, c2, x2 in sorted(ranked, key=lambda x: x[:4]):
+                if not place(p, q, j, u, int(c_held.sum()), int(c2.sum()), int(exact.sum()), int(x2.sum())):
+                    continue
+                raw, held, c_held, exact = r2, h2, c2, x2
+                progress = True
+                break
+
+
+def screen_counts(t: Targets, city: pd.DataFrame) -> dict:
+    """Run the province side of the stage ahead, as if every move found its cities, and
+    return its judgements (see :func:`_province_search`). It needs only the province
+    totals, which the repair stage keeps, so the calibration runs it beside that stage and
+    hands the result to :func:`honour_counts`; the stage's result is the same with or
+    without it."""
+    judged: dict = {}
+    _province_search(t, province_raw(city, t.spec, sorted(t.provinces.code)), lambda *move: True, judged)
+    return judged
+
+
+def honour_counts(t: Targets, city: pd.DataFrame, log=None, judged: dict | None = None
+                  ) -> tuple[pd.DataFrame, list[CountMove]]:
+    """Run the stage (module docstring) on the city table ``city``; return the new table and
+    the moves kept. ``judged``: what :func:`screen_counts` returned for a split with the
+    same province totals, or None."""
+    from graphkit.sample._anneal import _ok
+    from graphkit.sample.calib_polish import CityMatrix, _kernel_args
+    from graphkit.sample.calib_repair import ROUNDING
+
+    city = city.copy()
+    cm = CityMatrix(t, city)
+    rules = _kernel_args(cm)[2]  # the realiser's rules, as the compiled check takes them
+    frozen = rules[1]
+    row_of = {c: i for i, c in enumerate(cm.codes)}
+    amt, rel = cm.obj.amt, cm.obj.rel
     parts = cm.obj.parts(cm.V)
     moves: list[CountMove] = []
 
@@ -191,51 +256,22 @@ def honour_counts(t: Targets, city: pd.DataFrame, log=None) -> tuple[pd.DataFram
                     return a, b
         return None
 
-    progress = True
-    while progress:
-        progress = False
-        for i in range(len(counts.column)):
-            lack = int(counts.lack(raw)[i])  # as the moves kept so far leave it
-            if c_held[i] or lack == 0:
-                continue
-            j, u = counts.column[i], abs(lack)
-            inside = [p for p in codes if p in counts.members[i]]
-            outside = [p for p in codes if p not in counts.members[i]]
-            ranked = []
-            for p, q in product(*((outside, inside) if lack > 0 else (inside, outside))):
-                if raw.at[p, j] < u:
-                    continue
-                r2 = raw.copy()
-                r2.at[p, j] -= u
-                r2.at[q, j] += u
-                c2 = counts.held(r2)
-                if (c_held & ~c2).any() or c2.sum() <= c_held.sum():
-                    continue
-                e2 = evaluate(r2)
-                h2 = fig.holding(e2)
-                if (held & ~h2).any():
-                    continue
-                x2 = fig.printed(e2, "province_score")
-                if (exact & ~x2).any():  # scores before counts: no score may print otherwise
-                    continue
-                # ties: the missed counts nearer their published values
-                ranked.append((-int(c2.sum()), int(np.abs(counts.lack(r2)).sum()), p, q, r2, e2, h2, c2, x2))
-            for *_, p, q, r2, e2, h2, c2, x2 in sorted(ranked, key=lambda x: x[:4]):
-                placed = placement(p, q, j, u)
-                if placed is None:
-                    continue
-                a, b = placed
-                moves.append(CountMove(j, u, a, b, int(c_held.sum()), int(c2.sum()), int(exact.sum()),
-                                       int(x2.sum())))
-                city.loc[city.city_code == a, j] -= u
-                city.loc[city.city_code == b, j] += u
-                raw, held, c_held, exact = r2, h2, c2, x2
-                cm = CityMatrix(t, city)
-                parts = cm.obj.parts(cm.V)
-                if log:
-                    log(f"counts: {u} {j} {a} -> {b}: published counts held {moves[-1].counts_before} -> "
-                        f"{moves[-1].counts_after}, province scores printed as published {moves[-1].printed_before} "
-                        f"-> {moves[-1].printed_after}")
-                progress = True
-                break
+    def place(p, q, j, u, *held):
+        nonlocal cm, parts
+        placed = placement(p, q, j, u)
+        if placed is None:
+            return False
+        a, b = placed
+        moves.append(CountMove(j, u, a, b, *held))
+        city.loc[city.city_code == a, j] -= u
+        city.loc[city.city_code == b, j] += u
+        cm = CityMatrix(t, city)
+        parts = cm.obj.parts(cm.V)
+        if log:
+            log(f"counts: {u} {j} {a} -> {b}: published counts held {moves[-1].counts_before} -> "
+                f"{moves[-1].counts_after}, province scores printed as published {moves[-1].printed_before} "
+                f"-> {moves[-1].printed_after}")
+        return True
+
+    _province_search(t, province_raw(city, t.spec, sorted(t.provinces.code)), place, judged)
     return city, moves

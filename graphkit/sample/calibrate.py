@@ -80,10 +80,12 @@ def _record(t, ps, city, city_status="", polish=None, repair=None, counts=None) 
 
 def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | None = None):
     """Solve and write city_values.csv and record.json; return the city table."""
+    from concurrent.futures import ProcessPoolExecutor
+
     from graphkit.atomic import atomic_write
     from graphkit.sample.calib_city import realise_solution, solve_cities, split_cities
-    from graphkit.sample.calib_counts import honour_counts
-    from graphkit.sample.calib_polish import polish_best
+    from graphkit.sample.calib_counts import honour_counts, screen_counts
+    from graphkit.sample.calib_polish import compile_search, polish_best
     from graphkit.sample.calib_province import solve_provinces
     from graphkit.sample.calib_repair import repair
     from graphkit.sample.calib_targets import load_targets
@@ -93,19 +95,27 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
     t = load_targets(root)
     ps = solve_provinces(t, time_limit=time_limit)
     log(f"province program: {ps.status}, objective {ps.objective:.3f}, {ps.seconds:.0f} s")
-    sol, facts = solve_cities(t, ps.values, time_limit=time_limit, node_limit=CITY_NODES, log=log)
-    if sol is None:  # no city program solution: fall back to the proportional split
-        log("city program found no solution; proportional split used")
-        city = split_cities(t, ps.values)
-        city_status = "fallback: proportional split"
-    else:
-        city = realise_solution(t, ps.values, sol, facts)
-        city_status = f"{sol.status}; objective {sol.objective:.3f}; {sol.nodes} nodes"
-    city, polished = polish_best(t, city, log=log)
-    city, steps = repair(t, city, log=log)
+    # HiGHS runs the city program and the repair stage on one core: the other compiles the
+    # search loop meanwhile, then runs the count stage's province side ahead (it needs only
+    # the province totals, which the repair keeps). Neither changes a result.
+    with ProcessPoolExecutor(max_workers=1) as ahead:
+        compiled = ahead.submit(compile_search, t, split_cities(t, ps.values))
+        sol, facts = solve_cities(t, ps.values, time_limit=time_limit, node_limit=CITY_NODES, log=log)
+        if sol is None:  # no city program solution: fall back to the proportional split
+            log("city program found no solution; proportional split used")
+            city = split_cities(t, ps.values)
+            city_status = "fallback: proportional split"
+        else:
+            city = realise_solution(t, ps.values, sol, facts)
+            city_status = f"{sol.status}; objective {sol.objective:.3f}; {sol.nodes} nodes"
+        compiled.result()
+        city, polished = polish_best(t, city, log=log)
+        screened = ahead.submit(screen_counts, t, city)
+        city, steps = repair(t, city, log=log)
+        judged = screened.result()
     _verify(ps.values, city)
     national = city.drop(columns=["city_code", "province_code"]).sum()
-    city, moved = honour_counts(t, city, log=log)
+    city, moved = honour_counts(t, city, log=log, judged=judged)
     # the count stage moves units between provinces, never into or out of the sample
     if (city.drop(columns=["city_code", "province_code"]).sum() - national).abs().max() > 0.005:
         raise RuntimeError("the count stage changed a national total")
