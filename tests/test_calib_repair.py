@@ -368,3 +368,47 @@ def test_hold_steps_name_a_cell_of_table_43():
         assert isinstance(pins, bool)
         assert name in set(t.city_top20.city_en) and col in ["total", *cm.obj.t1_codes]
         assert len(row_step_rows(t, cm, where)) >= len(where)
+
+
+@pytest.mark.slow
+def test_the_touch_takes_back_a_unit_a_cell_lacks_and_loses_nothing():
+    """A unit moved away from a city of the committed split, so that a cell of Tables 44-48
+    is lost and nothing else (the first such move, found by rescoring): the touch wins at
+    least that cell back, and loses nothing."""
+    import pandas as pd
+
+    from graphkit.sample.calib_polish import CityMatrix
+    from graphkit.sample.calib_repair import touch
+    from graphkit.sample.calib_targets import load_targets
+    from tests.test_calibrate import VALUES
+
+    t = load_targets()
+    city = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
+    cm = CityMatrix(t, city)
+    before = cm.obj.parts(cm.V)
+    same = ("top_held", "score", "count_miss", "order_miss", "amount_ratio", "edge_ratio")
+
+    def one_cell_lost():
+        for col in ("intl_study_experience", "intl_work_experience", "conference_count", "alliance_count"):
+            for r in cm.obj.top_rows.tolist():
+                at = city.city_code == cm.codes[r]
+                here = city[city.province_code == city.province_code[at].iloc[0]]
+                to = here[~here.city_code.isin([cm.codes[r]])].sort_values(col).city_code.tolist()[-1:]
+                for code in to if city.loc[at, col].iloc[0] >= 1 else []:
+                    moved = city.copy()
+                    moved.loc[at, col] -= 1
+                    moved.loc[moved.city_code == code, col] += 1
+                    m = CityMatrix(t, moved)
+                    p = m.obj.parts(m.V)
+                    if all(p[k] == before[k] for k in same) and p["detail_held"] == before["detail_held"] - 1:
+                        return moved, p
+        raise AssertionError("no single unit loses exactly one cell")
+
+    broken, lost = one_cell_lost()
+    touched, step = touch(t, broken)
+    cm_t = CityMatrix(t, touched)
+    after = cm_t.obj.parts(cm_t.V)
+    assert step.kept and step.before == (lost["top_held"], lost["detail_held"])
+    assert step.after == (after["top_held"], after["detail_held"])
+    assert after["top_held"] >= before["top_held"] and after["detail_held"] >= before["detail_held"]
+    assert after["score"] == 0 and after["count_miss"] <= lost["count_miss"]

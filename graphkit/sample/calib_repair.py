@@ -73,7 +73,7 @@ from graphkit.sample.calib_targets import Targets
 __all__ = ["CELL_COLUMNS", "CELL_SPAN", "MAX_CITIES", "MOVE_SAMPLES", "MOVE_UP_TO", "NODES", "ORDER", "PASSES",
            "HOLD_STEPS", "HOLD_WINDOW", "ROW_MOVE", "ROW_NODES", "ROW_STEPS", "ROW_WINDOW", "SOFT_DETAIL_WEIGHT",
            "TOUCH_MOVES", "TOUCH_SEED", "TOUCH_TEMPERATURE", "WINDOW", "RepairStep",
-           "cell_rows", "miss_groups", "region_groups", "repair", "repair_step", "row_step_rows"]
+           "cell_rows", "miss_groups", "region_groups", "repair", "repair_step", "row_step_rows", "touch"]
 
 #: How many ranks past its current and its published rank a cell may move in one step.
 #: Measured on capital: a window of 10 found nothing more, in 59 s against 8 s.
@@ -564,16 +564,23 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
                     now = new
                 if split is not None:
                     break
+    city, step = touch(t, cm.table(cm.V), log)
+    return city, steps + [step]
+
+
+def touch(t: Targets, city: pd.DataFrame, log=None) -> tuple[pd.DataFrame, RepairStep]:
+    """The last step of :func:`repair`: one chain of the polish stage's search from the
+    split ``city``, :data:`TOUCH_MOVES` moves at :data:`TOUCH_TEMPERATURE`. Returns (its
+    split if :func:`_better` accepts it, else ``city``; the step)."""
     t0 = time.perf_counter()
-    table, record = polish(t, cm.table(cm.V), moves=TOUCH_MOVES, seed=TOUCH_SEED,
+    table, record = polish(t, city, moves=TOUCH_MOVES, seed=TOUCH_SEED,
                            temperatures=(TOUCH_TEMPERATURE, TOUCH_TEMPERATURE))
-    new = record["after"]
+    now, new = record["before"], record["after"]
     kept = _better(new, now)
-    steps.append(RepairStep("touch", _held_counts(now), _held_counts(new), kept,
-                            f"{TOUCH_MOVES:,} moves, {record['kept']:,} kept",
-                            round(time.perf_counter() - t0, 1)))
+    step = RepairStep("touch", _held_counts(now), _held_counts(new), kept,
+                      f"{TOUCH_MOVES:,} moves, {record['kept']:,} kept", round(time.perf_counter() - t0, 1))
     if log:
         log(f"repair touch: Table 43 {new['top_held']} (was {now['top_held']}), Tables 44-48 "
             f"{new['detail_held']} (was {now['detail_held']}), {'kept' if kept else 'not kept'}, "
-            f"{time.perf_counter() - t0:.0f} s")
-    return (table if kept else cm.table(cm.V)), steps
+            f"{step.seconds:.0f} s")
+    return (table if kept else city), step

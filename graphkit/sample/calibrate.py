@@ -11,11 +11,13 @@ the 31 provinces), :func:`graphkit.sample.calib_city.solve_cities` (province tot
 over cities by a second program), :func:`graphkit.sample.calib_polish.polish_best` (a local
 search on that split against the published city figures) and
 :func:`graphkit.sample.calib_repair.repair` (exact programs over one tier-1 dimension, then
-over groups of provinces, that raise the city ranks the polished split holds) and
+over groups of provinces, that raise the city ranks the polished split holds, and a last
+touch of the search) and
 :func:`graphkit.sample.calib_counts.honour_counts` (units moved between provinces where more
 published counts hold, no other published figure is lost and no printed score changes).
 Deterministic: HiGHS runs single-threaded with fixed settings and node limits, the search
-from fixed seeds.
+from fixed seeds. A second process compiles the search loop beside the city program and runs
+the count stage's province side ahead beside the repair stage; neither changes a result.
 """
 from __future__ import annotations
 
