@@ -44,6 +44,7 @@ def rank_table(table: pd.DataFrame, decimals: int = 9) -> pd.DataFrame:
 def sum_groups(table: pd.DataFrame, groups: dict[str, list[str]]) -> pd.DataFrame:
     """Return, for each group (e.g. an economic circle), the sum of its members' rows (a
     member missing from ``table``, or a missing value, adds nothing)."""
+    # plain numpy rather than a reindex per group: the calibration sums thousands of tables
     values = table.to_numpy(float)
     row_of = {r: i for i, r in enumerate(table.index)}
     sums = []

@@ -167,9 +167,9 @@ def test_minmax_of_a_table_scales_each_column_on_its_own():
 
 
 def test_sum_groups_adds_members_and_skips_the_missing():
-    table = pd.DataFrame({"s": [1.0, 2.0, np.nan], "t": [10.0, 20.0, 30.0]}, index=["p", "q", "r"])
     from graphkit.score import sum_groups
 
+    table = pd.DataFrame({"s": [1.0, 2.0, np.nan], "t": [10.0, 20.0, 30.0]}, index=["p", "q", "r"])
     got = sum_groups(table, {"pq": ["p", "q"], "qr_and_absent": ["q", "r", "zz"], "none": ["zz"]})
     assert list(got.index) == ["pq", "qr_and_absent", "none"] and list(got.columns) == ["s", "t"]
     assert got.loc["pq"].tolist() == [3.0, 30.0]
