@@ -150,8 +150,8 @@ ROW_WINDOW, ROW_MOVE, ROW_NODES = 70, ("avg_firm_patents", "avg_valuation"), 200
 #: none of them way (Wuhu's 5 parks stay), in 37 s; pinned, Changsha's step stops with a
 #: HiGHS "Solve error" after 96 s, so its counts stay free (it gives none way either).
 #: Suzhou's academic (16th, published 19th) holds with every Jiangsu city free (two published
-#: city counts of Nanjing given way), but not after Changsha's step, which leaves Changsha's
-#: academic level with Wuxi's and so no room for what Suzhou gives Wuxi. So the steps run
+#: city counts of Nanjing given way), but not after Changsha's step (which lowers Changsha's
+#: academic to Wuxi's level, 6.10): it is infeasible there. So the steps run
 #: Jinan (from the row steps' 122: 123 and 140, 20 s), Suzhou (124 and 138, 34 s), Changsha
 #: (125 and 138, 47 s); run from one split and merged they do not commute (121).
 HOLD_STEPS = (
