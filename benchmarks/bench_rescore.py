@@ -72,6 +72,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     import graphkit as gk
+    from graphkit.atomic import atomic_write
     from graphkit.evaluation import score_raw, sum_circles
     from graphkit.regions import load_regions
 
@@ -110,10 +111,9 @@ def main(argv=None) -> int:
     print(json.dumps(figures, indent=2))
     out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / f"rescore-{datetime.now(timezone.utc):%Y%m%d}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, out)
-    print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    with atomic_write(out) as fh:
+        fh.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {out}")
     return 0
 
 
