@@ -44,6 +44,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from graphkit.atomic import atomic_write  # noqa: E402
+from graphkit.sample.calib_counts import undo_moves  # noqa: E402
 from graphkit.sample.calib_exact import _rules, _scores, _split, _variables  # noqa: E402
 from graphkit.sample.calib_lp import Model  # noqa: E402
 from graphkit.sample.calib_polish import CityMatrix  # noqa: E402
@@ -56,11 +58,8 @@ CALIBRATED = ROOT / "graphkit" / "sample" / "calibrated"
 
 def repair_split(values: Path, record: Path) -> pd.DataFrame:
     """The committed split with the count stage's moves undone: what the repair stage left."""
-    city = pd.read_csv(values, dtype={"city_code": str, "province_code": str})
-    for mv in json.loads(record.read_text(encoding="utf-8"))["solver"]["counts"]:
-        city.loc[city.city_code == mv["source"], mv["column"]] += mv["units"]
-        city.loc[city.city_code == mv["target"], mv["column"]] -= mv["units"]
-    return city
+    return undo_moves(pd.read_csv(values, dtype={"city_code": str, "province_code": str}),
+                      json.loads(record.read_text(encoding="utf-8"))["solver"]["counts"])
 
 
 def free_rows(t, cm: CityMatrix, spec: str) -> list[int]:
@@ -158,7 +157,8 @@ def main(argv=None) -> int:
         print(f"measured: Table 43 {held['top_held']}, Tables 44-48 {held['detail_held']}, "
               f"published city counts missed {held['count_miss']:g}")
         if a.out:
-            split.to_csv(a.out, index=False, lineterminator="\n", float_format="%.2f")
+            with atomic_write(a.out) as fh:
+                split.to_csv(fh, index=False, lineterminator="\n", float_format="%.2f")
     return 0
 
 

@@ -165,14 +165,12 @@ def test_running_the_province_side_ahead_changes_nothing():
     left (the committed one with the count moves undone), the stage keeps the same moves and
     writes the same table with and without them, and with them scores no table again."""
     from graphkit.sample import whatif
-    from graphkit.sample.calib_counts import honour_counts, screen_counts
+    from graphkit.sample.calib_counts import honour_counts, screen_counts, undo_moves
     from graphkit.sample.calib_targets import load_targets
 
     t = load_targets()
-    cv = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
-    for m in json.loads(RECORD.read_text(encoding="utf-8"))["solver"]["counts"]:
-        cv.loc[cv.city_code == m["source"], m["column"]] += m["units"]
-        cv.loc[cv.city_code == m["target"], m["column"]] -= m["units"]
+    cv = undo_moves(pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str}),
+                    json.loads(RECORD.read_text(encoding="utf-8"))["solver"]["counts"])
     plain, moved = honour_counts(t, cv)
     judged = screen_counts(t, cv)
     scored = []

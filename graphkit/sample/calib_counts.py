@@ -43,7 +43,7 @@ import pandas as pd
 
 from graphkit.sample.calib_targets import SHARE_OF, Targets
 
-__all__ = ["CIRCLE_GUARD", "COLUMNS", "GUARD", "CountMove", "honour_counts", "province_raw", "screen_counts"]
+__all__ = ["CIRCLE_GUARD", "COLUMNS", "GUARD", "CountMove", "honour_counts", "province_raw", "screen_counts", "undo_moves"]
 
 #: How far a published province score may lie from its printed value after a move, for the
 #: scores that do not print as the report prints them already (issue 3 accepts 0.05).
@@ -198,6 +198,16 @@ def _province_search(t: Targets, raw: pd.DataFrame, place, judged=None) -> None:
                 raw, held, c_held, exact = r2, h2, c2, x2
                 progress = True
                 break
+
+
+def undo_moves(city: pd.DataFrame, moves: list[dict]) -> pd.DataFrame:
+    """The city table ``city`` with the count stage's ``moves`` (the dicts of
+    :class:`CountMove` that record.json lists) undone: the split the repair stage left."""
+    city = city.copy()
+    for mv in moves:
+        city.loc[city.city_code == mv["source"], mv["column"]] += mv["units"]
+        city.loc[city.city_code == mv["target"], mv["column"]] -= mv["units"]
+    return city
 
 
 def screen_counts(t: Targets, city: pd.DataFrame) -> dict:

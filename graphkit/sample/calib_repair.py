@@ -537,15 +537,14 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
                for lv in range(len(columns))]
     phases += [(lambda cm, lv=columns.index(c): cells(cm, lv), False) for c in CELL_COLUMNS]
     phases = [(make, pin, {}) for make, pin in phases]
+    wide = {"window": ROW_WINDOW, "move": ROW_MOVE, "node_limit": ROW_NODES}  # row and hold steps
     phases.append((lambda cm: [(f"row of {name}, counts free", None, row_step_rows(t, cm, where))
-                               for name, where in ROW_STEPS], False,
-                   {"window": ROW_WINDOW, "move": ROW_MOVE, "node_limit": ROW_NODES}))
+                               for name, where in ROW_STEPS], False, wide))
     top_row = dict(zip(t.city_top20.city_en, cm.obj.top_rows.tolist()))  # a hold step's cell is Table 43's
     phases.append((lambda cm: [(f"hold {name}'s {col} rank" + ("" if pins else ", counts free"), None,
                                 row_step_rows(t, cm, where),
                                 {"hold": (top_row[name], columns.index(col)), "pin_counts": pins})
-                               for name, col, where, pins in HOLD_STEPS], False,
-                   {"window": ROW_WINDOW, "move": ROW_MOVE, "node_limit": ROW_NODES}))
+                               for name, col, where, pins in HOLD_STEPS], False, wide))
     steps = []
     for phase, pin, opts in phases:
         for name, lv, rows, *more in phase(cm):
@@ -561,9 +560,7 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
                 steps.append(RepairStep(label, _held_counts(now), _held_counts(new), kept, sol.status,
                                         round(sol.seconds, 1)))
                 if log:
-                    log(f"repair {label}: Table 43 {new['top_held']} (was {now['top_held']}), Tables 44-48 "
-                        f"{new['detail_held']} (was {now['detail_held']}), {'kept' if kept else 'not kept'}, "
-                        f"{sol.seconds:.0f} s, {sol.nodes} nodes")
+                    log(_line(steps[-1]) + f", {sol.nodes} nodes")
                 if kept:
                     cm = CityMatrix(t, cm.table(split))
                     now = new
@@ -585,7 +582,13 @@ def touch(t: Targets, city: pd.DataFrame, log=None) -> tuple[pd.DataFrame, Repai
     step = RepairStep("touch", _held_counts(now), _held_counts(new), kept,
                       f"{TOUCH_MOVES:,} moves, {record['kept']:,} kept", round(time.perf_counter() - t0, 1))
     if log:
-        log(f"repair touch: Table 43 {new['top_held']} (was {now['top_held']}), Tables 44-48 "
-            f"{new['detail_held']} (was {now['detail_held']}), {'kept' if kept else 'not kept'}, "
-            f"{step.seconds:.0f} s")
+        log(_line(step))
     return (table if kept else city), step
+
+
+def _line(step: RepairStep) -> str:
+    """A step's progress line: Table 43's and Tables 44-48's ranks held after it and before,
+    whether it was kept, its seconds."""
+    (top0, det0), (top, det) = step.before, step.after
+    return (f"repair {step.name}: Table 43 {top} (was {top0}), Tables 44-48 {det} (was {det0}), "
+            f"{'kept' if step.kept else 'not kept'}, {step.seconds:.0f} s")
