@@ -10,6 +10,28 @@ from graphkit.sample.calib_lp import Expr, Model
 from graphkit.sample.calib_repair import _held
 
 
+def test_expressions_never_change_an_operand_and_subtract_exactly():
+    """Expr's operators share terms dicts between expressions instead of copying them, so no
+    operation may change an operand; and a - b must give, bit for bit, what a + (-1.0 * b)
+    gives (the repair programs were compared byte for byte across that change)."""
+    a = Expr({0: 0.1, 1: -0.0, 2: 3.0}, 0.7)
+    b = Expr({1: 0.2, 3: 1e-17}, 0.3)
+    c = Expr({}, 2.5)
+    before = [(repr(e.terms), repr(e.const)) for e in (a, b, c)]
+    d = a - b
+    results = [a + b, d, a + c, a - c, c - a, a * 3, 2.0 - a, a + 1, a - 1, -a, c + a]
+    assert [(repr(e.terms), repr(e.const)) for e in (a, b, c)] == before
+    # by hand
+    assert d.terms == pytest.approx({0: 0.1, 1: -0.2, 2: 3.0, 3: -1e-17}) and d.const == pytest.approx(0.4)
+    assert (a - c).terms == a.terms and (a - c).const == pytest.approx(-1.8)
+    assert (c - a).terms == pytest.approx({0: -0.1, 1: 0.0, 2: -3.0}) and (c - a).const == pytest.approx(1.8)
+    # exactly as the negation (repr tells -0.0 from 0.0 and shows every bit of a float)
+    for x, y in ((a, b), (b, a), (a, c), (c, a), (d, a)):
+        n = x + y * -1.0
+        assert (repr((x - y).terms), repr((x - y).const)) == (repr(n.terms), repr(n.const))
+    assert all(isinstance(e.const, float) for e in results)
+
+
 def _four_cities(pub: int, integer: bool):
     """City 0 scores x in [0, 5]; cities 1-3 score 3, 2 and 1. Maximise "city 0 holds rank
     ``pub``" and return (solution, x)."""

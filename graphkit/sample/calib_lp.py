@@ -14,7 +14,11 @@ __all__ = ["Expr", "Model", "Solution", "esum"]
 
 
 class Expr:
-    """An affine expression ``sum(coef[i] * var[i]) + const`` over variable indices."""
+    """An affine expression ``sum(coef[i] * var[i]) + const`` over variable indices.
+
+    Expressions are never changed in place, so the operators below may share a terms dict
+    between expressions instead of copying it (the models are built from millions of them).
+    """
 
     __slots__ = ("terms", "const")
 
@@ -23,23 +27,32 @@ class Expr:
         self.const = float(const)
 
     @classmethod
+    def _of(cls, terms: dict[int, float], const: float) -> "Expr":
+        """The expression over ``terms`` itself (not a copy) and the float ``const``."""
+        e = cls.__new__(cls)
+        e.terms, e.const = terms, const
+        return e
+
+    @classmethod
     def var(cls, index: int, coef: float = 1.0) -> "Expr":
         """Return the expression ``coef * var[index]``."""
         return cls({index: coef})
 
     def __add__(self, other):
         if isinstance(other, (int, float, np.floating, np.integer)):
-            return Expr(self.terms, self.const + float(other))
+            return Expr._of(self.terms, self.const + float(other))
+        if not other.terms:
+            return Expr._of(self.terms, self.const + other.const)
         out = dict(self.terms)
         for k, v in other.terms.items():
             out[k] = out.get(k, 0.0) + v
-        return Expr(out, self.const + other.const)
+        return Expr._of(out, self.const + other.const)
 
     __radd__ = __add__
 
     def __mul__(self, k):
         k = float(k)
-        return Expr({i: v * k for i, v in self.terms.items()}, self.const * k)
+        return Expr._of({i: v * k for i, v in self.terms.items()}, self.const * k)
 
     __rmul__ = __mul__
 
@@ -47,7 +60,15 @@ class Expr:
         return self * -1.0
 
     def __sub__(self, other):
-        return self + (-other if isinstance(other, Expr) else -float(other))
+        # a - b is a + (-b) exactly in floating point, without the negated copy
+        if not isinstance(other, Expr):
+            return Expr._of(self.terms, self.const - float(other))
+        if not other.terms:
+            return Expr._of(self.terms, self.const - other.const)
+        out = dict(self.terms)
+        for k, v in other.terms.items():
+            out[k] = out.get(k, 0.0) - v
+        return Expr._of(out, self.const - other.const)
 
     def __rsub__(self, other):
         return (-self) + other

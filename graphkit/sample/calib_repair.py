@@ -278,12 +278,18 @@ def _held(m: Model, S: list[Expr], s0: np.ndarray, cells, weight: float,
         lo_r, hi_r = min(pub, rank0[row]) - window, max(pub, rank0[row]) + window
         loose = soft and (weight < 1.0 or rank0[row] != pub)
         above, sides, kept = 0, [], []
+        fixed = not S[row].terms
         for j in range(len(S)):
             if j == row:
                 continue
-            e = S[j] - S[row]
             d0 = s0[j] - s0[row]
             gap, below = _gap(d0, s0[row])
+            if fixed and not S[j].terms:  # two fixed scores (most pairs): their difference decides
+                d = S[j].const - S[row].const
+                if d >= gap or d <= -below:
+                    above += int(d >= gap)
+                    continue
+            e = S[j] - S[row]
             e_lo, e_hi = _bounds(m, e)
             if e_lo >= gap or e_hi <= -below:  # decided by the bounds
                 above += int(e_lo >= gap)
