@@ -138,3 +138,21 @@ def test_table_notes_totals_that_print_equal_at_different_ranks(capsys, level):
     assert ("totals that print equal" in out) == hidden
     if level == "city":  # Hefei, Changsha and Jinan print 16.20 at ranks 10-12 in the bundled sample
         assert hidden
+
+
+@pytest.mark.slow
+def test_sample_check_explains_in_chinese(capsys, data):
+    """`graphkit sample check --lang zh` prints each reason in Chinese; the default prints the
+    English one with its kind tagged in Chinese; CSV carries both columns."""
+    code, out, _ = run(capsys, "sample", "check", "--data", str(data), "--kind", "city_rank", "--region", "成都",
+                       "--lang", "zh")
+    assert code == 0
+    assert "取舍：" in out and "trade-off" not in out and "成都市是城市指数中四川省唯一的城市" in out
+    code, out, _ = run(capsys, "sample", "check", "--data", str(data), "--kind", "city_rank", "--region", "成都")
+    assert code == 0 and "取舍 trade-off: Chengdu is the only city of Sichuan" in out and "取舍：" not in out
+    code, out, _ = run(capsys, "sample", "check", "--data", str(data), "--kind", "city_rank", "--format", "csv")
+    t = pd.read_csv(io.StringIO(out))
+    assert list(t.columns[-2:]) == ["explanation", "explanation_zh"]
+    differ = t[t["match"] == False]  # noqa: E712 (a column of True, False and blanks)
+    assert len(differ) and differ.explanation_zh.str.startswith("取舍：").all()
+    assert t.explanation.isna().equals(t.explanation_zh.isna())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -336,21 +337,23 @@ def test_row_bound_by_hand():
         return row_bound_expl(SimpleNamespace(city_top20=top, cities=cities), city, code, 0.1)
 
     # D first on both needs 5 + 6 = 11, but 4th in total needs less than the 3rd other (B's 6)
-    assert bound("D", 1, 1, 4).endswith("need at least 11.00 in all (e 5.00, a 6.00), but total rank 4 needs "
+    assert bound("D", 1, 1, 4).en.endswith("need at least 11.00 in all (e 5.00, a 6.00), but total rank 4 needs "
                                         "less than Bb's 6.00")
+    assert bound("D", 1, 1, 4).zh == ("在其他城市得分不变时，D 自身的任何得分都无法保持其在表43中的整行排名：按其公布的"
+                                      "一级指标排名，各项合计至少为 11.00（e 5.00、a 6.00），但综合排名第 4 名要求低于 B 的 6.00")
     # B third on both: less than 3 (C's e) + 1 (A's a) = 4, but 1st in total needs C's 9
-    assert bound("B", 3, 3, 1).endswith("allow less than 4.00 in all (e 3.00, a 1.00), but total rank 1 needs "
+    assert bound("B", 3, 3, 1).en.endswith("allow less than 4.00 in all (e 3.00, a 1.00), but total rank 1 needs "
                                         "at least 9.00")
-    assert bound("B", 3, 3, 1, 12.0).endswith("less than 4.00 in all (e 3.00, a 1.00), but its published "
+    assert bound("B", 3, 3, 1, 12.0).en.endswith("less than 4.00 in all (e 3.00, a 1.00), but its published "
                                               "total is 12.00")  # 11.9 at least, more than C's 9
     # C second on e, first on a: at least 4 + 2 = 6; first in total needs 6 or more: it can
     assert bound("C", 2, 1, 1) is None
     # ... unless its printed total is 5.00 (within 0.1)
-    assert bound("C", 2, 1, 1, 5.0).endswith("need at least 6.00 in all (e 4.00, a 2.00), but its published "
+    assert bound("C", 2, 1, 1, 5.0).en.endswith("need at least 6.00 in all (e 4.00, a 2.00), but its published "
                                              "total is 5.00")
     city.tier1.loc["B", "e"] = 5.0  # A and B tie at 5 on e: no other city can stand 2nd between them
     city.total = city.tier1.sum(axis=1)
-    assert bound("D", 2, 1, 4).endswith("no e score of Dd's own ranks 2: the 1st and 2nd best other cities "
+    assert bound("D", 2, 1, 4).en.endswith("no e score of Dd's own ranks 2: the 1st and 2nd best other cities "
                                         "tie at 5.00")
 
 
@@ -421,6 +424,7 @@ def test_check_explains_a_dataset_other_than_the_sample(tmp_path):
     result = run_check(data)
     bad = result.mismatches()
     assert len(bad) > 100 and (bad.explanation.str.len() > 0).all()
+    assert (bad.explanation_zh.str.len() > 0).all()
     import pandas as pd
 
     cities = pd.read_csv(ROOT / "data" / "regions" / "cities.csv", dtype=str)
@@ -431,6 +435,9 @@ def test_check_explains_a_dataset_other_than_the_sample(tmp_path):
     for r in alone.drop_duplicates("region").itertuples():
         code = cities.code[cities.zh == r.region].iloc[0]
         assert [c for c in indexed if province[c] == province[code]] == [code], r.region
+    # in Chinese too, naming the city and its province by their Chinese names
+    assert alone.explanation_zh.str.contains("是城市指数中").all()
+    assert all(r.region in r.explanation_zh for r in alone.itertuples())
 
 
 def _province_figures_held(t, raw, tier3, t2parent, tier1_codes, members) -> set:
@@ -541,3 +548,116 @@ def test_province_and_circle_count_explanations_hold_in_an_independent_rescoring
             nothing_lost += 1
         checked += 1
     assert checked >= 30 and nothing_lost >= 8
+
+
+# --- the explanations in Chinese -------------------------------------------------------------
+
+#: Identifiers the Chinese explanations keep as they are: the documentation file they point to.
+_KEPT_IN_CHINESE = re.compile(r"docs/[\w./-]+\.md")
+#: "tier-1", "tier 2": the English names the tier by its number, the Chinese in words (一级, 二级).
+_TIER_NUMBER = re.compile(r"\btier[- ]\d\b")
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")  # 158,348.84 is one number; "14, 15" two
+
+
+def _numbers(text: str) -> list[str]:
+    return sorted(_NUMBER.findall(text))
+
+
+def test_every_explanation_has_its_chinese(result):
+    """explanation and explanation_zh are both empty or both filled, in every row."""
+    r = result.rows
+    assert "explanation_zh" in r.columns
+    en, zh = r.explanation.fillna("").str.len() > 0, r.explanation_zh.fillna("").str.len() > 0
+    assert (en == zh).all(), r[en != zh][["kind", "region_en", "indicator", "explanation"]].head()
+    assert en.sum() > 200
+
+
+def test_chinese_explanations_leave_no_english(result):
+    """No English word is left in a Chinese explanation: with the documentation path removed,
+    no run of three or more Latin letters remains ("AI 大学数" is the indicator's own name)."""
+    r = result.rows[result.rows.explanation_zh.fillna("").str.len() > 0]
+    left = {z: m.group() for z in r.explanation_zh
+            for m in [re.search(r"[A-Za-z]{3,}", _KEPT_IN_CHINESE.sub("", z))] if m}
+    assert not left, list(left.items())[:5]
+
+
+def test_chinese_explanations_carry_the_same_numbers(result):
+    """The numbers of each Chinese explanation are those of its English one, as a multiset of
+    printed strings: an independent sign that both are built from the same values and
+    formatted once. The English "tier-1" / "tier 2" is left out: the Chinese names the tier
+    in words (一级指标). Ordinals need no care: "the 2nd and 3rd" gives 2 and 3, as
+    "第 2 和第 3 名" does."""
+    r = result.rows[result.rows.explanation.fillna("").str.len() > 0]
+    differ = [(en, zh) for en, zh in zip(r.explanation, r.explanation_zh)
+              if _numbers(_TIER_NUMBER.sub("", en)) != _numbers(zh)]
+    assert not differ, differ[:3]
+
+
+def test_chinese_explanation_kinds_match_the_english(result):
+    """A Chinese explanation opens with the Chinese of its English kind, as the terminal table
+    tags it (EXPLANATION_KINDS), followed by a full-width colon."""
+    from graphkit.commands.sample import EXPLANATION_KINDS
+
+    r = result.rows[result.rows.explanation.fillna("").str.contains(":")]
+    checked = 0
+    for en, zh in zip(r.explanation, r.explanation_zh):
+        kind = en.split(":", 1)[0]
+        if kind in EXPLANATION_KINDS:
+            assert zh.startswith(EXPLANATION_KINDS[kind] + "："), (en, zh)
+            checked += 1
+    assert checked > 200
+
+
+def test_chinese_explanations_by_hand(result):
+    """Two sentences written out by hand: the report's two values of Fujian's total, and
+    Jilin's financing rank that the report prints tied where its own columns forbid it."""
+    r = result.rows
+
+    def zh(kind, region_en, indicator):  # Fujian's total is a row per printed value, explained alike
+        (one,) = set(r[(r.kind == kind) & (r.region_en == region_en) & (r.indicator == indicator)].explanation_zh)
+        return one
+
+    assert zh("province_score", "Fujian", "total") == (
+        "报告印出了两个不同的数值；采用 11.89（福建省本节的表格单元格和正文，第 1291/1296 行）；"
+        "摘要列表（第 67/87/402 行）印为 11.88")
+    assert zh("detail_rank", "Jilin", "capital/financing") == (
+        "报告自相矛盾：公布为第 22 名，校准为第 23 名：吉林省融资印为 22，与黑龙江省并列，但黑龙江省在"
+        "融资关系数（23 对 24）和融资额（21 对 24）上都排在吉林省之前，因此并列不能成立")
+    # a city's name and an indicator's take their Chinese names from data/regions and the
+    # indicator system: Tables 44-48's missed Shenzhen ranks name 深圳市, never Shenzhen
+    shenzhen = result.mismatches("city_detail_rank")
+    shenzhen = shenzhen[shenzhen.region_en == "Shenzhen"].explanation_zh
+    assert shenzhen.str.contains("深圳市").any() and not shenzhen.str.contains("Shenzhen").any()
+
+
+def test_every_quoted_reason_has_its_chinese():
+    """Every reason the check can quote has a Chinese version: the repairs and choices of
+    calib_targets, and the notes of the reference tables that the check quotes (a
+    DISAGREEMENT of Tables 44-48, a CONFLICT of a count, the notes of the policy shares)."""
+    import pandas as pd
+
+    from graphkit.sample.bilingual import note
+    from graphkit.sample.calib_targets import RANK_REPAIRS, RANK_REPAIRS_ZH, SCORE_CHOICES, SCORE_CHOICES_ZH
+
+    assert set(RANK_REPAIRS_ZH) == set(RANK_REPAIRS) and set(SCORE_CHOICES_ZH) == set(SCORE_CHOICES)
+    ref = ROOT / "data" / "reference"
+    detail = pd.read_csv(ref / "city_detail_ranks.csv").note.dropna()
+    counts = pd.read_csv(ref / "published_counts.csv")
+    quoted = (set(detail[detail.str.contains("DISAGREEMENT")])
+              | set(counts.note.dropna()[counts.note.dropna().str.contains("CONFLICT")])
+              | set(counts[counts.quantity == "policy_share"].note.dropna()))
+    assert len(quoted) >= 9
+    for en in quoted:
+        zh = note(en).zh
+        assert zh and not re.search(r"[A-Za-z]{3,}", zh), (en, zh)
+
+
+def test_a_note_without_chinese_is_an_error():
+    """A note the check would quote with no Chinese version stops it, naming the note and the
+    file to add it to, rather than printing it untranslated."""
+    from graphkit.errors import DataError
+    from graphkit.sample.bilingual import NOTES_FILE, note
+
+    with pytest.raises(DataError, match="notes_zh.toml") as exc:
+        note("CONFLICT: a note nobody translated")
+    assert "nobody translated" in str(exc.value) and NOTES_FILE.name in str(exc.value)

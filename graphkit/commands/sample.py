@@ -20,6 +20,7 @@ EXAMPLES = """examples:
   graphkit sample build --seed 7 --out /tmp/sample7
   graphkit sample check                      # published vs reproduced, bundled sample
   graphkit sample check --data /tmp/sample7 --format csv --out check.csv
+  graphkit sample check --lang zh            # the reasons in Chinese
 """
 
 
@@ -40,7 +41,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                        description="Score a dataset with the ordinary pipeline and compare every figure the "
                                    "report publishes (data/reference/) with what the dataset gives.",
                        epilog="examples:\n  graphkit sample check\n  graphkit sample check --format json\n"
-                              "  graphkit sample check --region 成都 --kind city_rank --kind city_detail_rank\n",
+                              "  graphkit sample check --region 成都 --kind city_rank --kind city_detail_rank\n"
+                              "  graphkit sample check --lang zh --kind count     # the reasons in Chinese\n",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("--data", metavar="DIR", help="dataset folder (default: the bundled synthetic sample)")
     c.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
@@ -52,6 +54,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     c.add_argument("--region", metavar="NAME",
                    help="only figures of regions whose Chinese or English name contains NAME (成都, chengdu); "
                         "the summary stays whole")
+    c.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="table format: language of the explanations (default: en); CSV and JSON carry both "
+                        "(explanation, explanation_zh)")
     c.add_argument("--strict", action="store_true", help="exit with status 1 unless every acceptance criterion of issue 3 holds")
     p.set_defaults(_sample_parser=p)
 
@@ -106,7 +111,7 @@ def _check(args) -> int:
         raise UsageError(f"--kind {unknown[0]!r} is not a kind of figure; choose from {', '.join(KINDS)}")
     result = run_check(args.data)
     shown = _only(result, args.kind, args.region)
-    text = render_check(shown, args.format, show_all=args.all, named_facts=_named_facts(args.data))
+    text = render_check(shown, args.format, show_all=args.all, named_facts=_named_facts(args.data), lang=args.lang)
     emit(text, args.out)
     if args.strict and not all(result.passed.values()):
         return 1
@@ -146,12 +151,13 @@ def _named_facts(data) -> list[dict] | None:
 
 
 def render_check(result, fmt: str, show_all: bool = False, width: int | None = None,
-                 named_facts: list[dict] | None = None) -> str:
+                 named_facts: list[dict] | None = None, lang: str = "en") -> str:
     """Published vs reproduced as text: ``table`` prints the match share of every kind of
-    figure, then the figures that differ (all of them with ``show_all``) with the reason, then
-    the status of the report's named per-entity facts recorded by the sample build;
-    ``csv`` is one row per published figure; ``json`` holds ``summary``, ``passed``, ``rows``
-    and ``named_facts``."""
+    figure, then the figures that differ (all of them with ``show_all``) with the reason in
+    ``lang`` (``en``: the English sentence, its kind tagged in Chinese; ``zh``: the Chinese
+    sentence), then the status of the report's named per-entity facts recorded by the sample
+    build; ``csv`` is one row per published figure; ``json`` holds ``summary``, ``passed``,
+    ``rows`` and ``named_facts``. CSV and JSON rows carry the reason in both languages."""
     import io
     import json
     import shutil
@@ -201,7 +207,8 @@ def render_check(result, fmt: str, show_all: bool = False, width: int | None = N
             cells = [r.kind, f"{r.region} {r.region_en}", str(r.indicator), _num(r.published), _num(r.reproduced)]
             if show_all:
                 cells.append("" if r.match is None or r.match != r.match else ("✓" if r.match else "✗"))
-            d.add_row(*cells, tag_explanation(str(r.explanation or "")))
+            why = str(r.explanation_zh or "") if lang == "zh" else tag_explanation(str(r.explanation or ""))
+            d.add_row(*cells, why)
         console.print(d)
     if named_facts:
         facts = [f for f in named_facts if f.get("status") in ("honoured", "not honoured")]
@@ -214,8 +221,9 @@ def render_check(result, fmt: str, show_all: bool = False, width: int | None = N
     return buf.getvalue()
 
 
-#: The kinds of explanation the check gives, tagged in Chinese in the terminal table: the
-#: sentences are English, and a Chinese reader should still see at a glance which kind each is.
+#: The kinds of explanation the check gives, tagged in Chinese in the terminal table's English
+#: sentences (``--lang en``), so a Chinese reader sees at a glance which kind each is; ``--lang zh``
+#: prints the Chinese sentences (graphkit.sample.bilingual names the kinds in both languages).
 EXPLANATION_KINDS = {"report contradiction": "报告自相矛盾", "trade-off": "取舍",
                      "not held by the calibration": "校准未保持"}
 

@@ -18,8 +18,10 @@ __all__ = [
     "CIRCLE_CODES",
     "SHARE_OF",
     "RANK_REPAIRS",
+    "RANK_REPAIRS_ZH",
     "FREE_CELLS",
     "SCORE_CHOICES",
+    "SCORE_CHOICES_ZH",
     "Targets",
     "load_targets",
     "is_valid_ranking",
@@ -95,6 +97,39 @@ RANK_REPAIRS: dict[tuple[str, str], tuple[int, int, str]] = {
         "financing relations (23 vs 24) and financing amount (21 vs 24), so the tie cannot hold"),
 }
 
+#: The reasons of :data:`RANK_REPAIRS` in Chinese, for the check's Chinese explanations
+#: (graphkit.sample.check); the calibration reads only RANK_REPAIRS.
+RANK_REPAIRS_ZH: dict[tuple[str, str], str] = {
+    ("Shaanxi", "openness/human_capital/intl_work_experience"):
+        "该列印为 14、14、15：两个并列第 14 之后，下一个名次应为 16；山东省、广西壮族自治区、陕西省三者之一"
+        "必须让步（陕西省在六列中让步，见产业园区数一列）",
+    ("Shaanxi", "openness/technology/intl_tech_input_relations"):
+        "该列印为四个 19 之后接 21：四个省份并列第 19 之后，下一个名次应为 23；陕西省是唯一一个改动后能修复该列的单元格",
+    ("Shaanxi", "openness/technology/intl_tech_enablement_relations"):
+        "该列印为四个 20 之后接 22，另有七个 24：只有让陕西省并入这些 24 才能修复该列",
+    ("Shaanxi", "linking/linkers/conference_count"):
+        "该列跳过了第 10 名（9 之后是 11），并印有 15、15、16、16：把贵州省或陕西省移到第 10 名即可修复；"
+        "选择陕西省（分节表格印错的正是该省）",
+    ("Shaanxi", "government/response/park_count"):
+        "该列印有 5、5、6（陕西省和山东省第 5，安徽省第 6）以及 17、17、18（湖北省、福建省、天津市），"
+        "必须有两个单元格让步。陕西省的 23 个产业园区（第 1487 行）使其排第 16，这也消除了其产业园区数"
+        "排名第 5 与政府响应能力排名第 19 之间的冲突",
+    ("Hubei", "government/response/park_count"):
+        "产业园区数一列中需让步的第二个单元格（见陕西省）：湖北省的 26 个产业园区多于福建省的 21 个，"
+        "因此湖北省移到福建省之上，福建省（17）和天津市（18）保持印出的名次",
+    ("Shaanxi", "government/response/policy_count"):
+        "该列印有 8、8、9（河北省和陕西省第 8，安徽省第 9）；河北省、安徽省、陕西省三者之一必须让步；"
+        "选择陕西省，放在该列唯一空出的名次上",
+    ("Jilin", "capital/investment"):
+        "投资只有一个三级指标，因此其排名必须等于投资关系数的排名：吉林省在二级指标上印为 23（与山西省并列），"
+        "在三级指标上却为 24；采用三级指标一列",
+    ("Yunnan", "capital/investment"):
+        "未改动；列出是因为云南省的投资关系数单元格缺失，取二级指标排名 25（与海南省并列）",
+    ("Jilin", "capital/financing"):
+        "吉林省融资印为 22，与黑龙江省并列，但黑龙江省在融资关系数（23 对 24）和融资额（21 对 24）上"
+        "都排在吉林省之前，因此并列不能成立",
+}
+
 #: Cells the report leaves empty, given the rank their column needs. (province, path) -> rank.
 FREE_CELLS: dict[tuple[str, str], int] = {
     ("Chongqing", "government/response/park_count"): 8,
@@ -107,6 +142,13 @@ SCORE_CHOICES: dict[tuple[str, str], tuple[float, str]] = {
         11.89,
         "11.89 (Fujian's own section, table cell and text, lines 1291/1296) followed; the summary "
         "lists (lines 67/87/402) print 11.88"),
+}
+
+#: The reasons of :data:`SCORE_CHOICES` in Chinese, for the check's Chinese explanations; the
+#: calibration reads only SCORE_CHOICES.
+SCORE_CHOICES_ZH: dict[tuple[str, str], str] = {
+    ("Fujian", "total"):
+        "采用 11.89（福建省本节的表格单元格和正文，第 1291/1296 行）；摘要列表（第 67/87/402 行）印为 11.88",
 }
 
 

@@ -18,8 +18,10 @@ kind                      what                                                  
 ``count``                 absolute counts and shares (published_counts.csv)      printed precision
 ========================  =====================================================  ==========
 
-Each mismatch carries an explanation: a contradiction in the report (with the figures that
-contradict), or the trade-off the calibration took (see docs/sample_calibration.md). For a
+Each mismatch carries an explanation, in English (``explanation``) and in Chinese
+(``explanation_zh``), both built from the same values (:mod:`graphkit.sample.bilingual`): a
+contradiction in the report (with the figures that contradict), or the trade-off the
+calibration took (see docs/sample_calibration.md). For a
 count that gives way, the trade-off is measured: the count is held, the difference made up
 elsewhere in the same province or outside the circle, the index rescored with the
 pipeline's own stages, and the published figures that would be lost are named. A missed
@@ -37,6 +39,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from graphkit.sample.bilingual import (COLON, CONTRADICTION, NO_TEXT, SEP, TRADE_OFF, Text, bi, indicator,
+                                       note)
 from graphkit.sample.calib_targets import CIRCLE_CODES, SHARE_OF
 from graphkit.sample.whatif import (Figures, city_count_expl, city_counts, city_rank_expl, members_of,
                                     province_count_expl, rank_of, row_bound_expl, score_of, units_to_hold)
@@ -71,7 +75,8 @@ class CheckResult:
     """Published vs reproduced, one row per published figure, and the shares that match.
 
     ``rows`` columns: kind, region, region_en, indicator, published, reproduced, match (bool,
-    or NA where the dataset cannot show the figure), explanation. ``summary``: per kind the
+    or NA where the dataset cannot show the figure), explanation, explanation_zh (the same
+    explanation in Chinese; both empty where the figure matches). ``summary``: per kind the
     number of figures, of checkable ones, of matches and the share. ``passed``: acceptance
     criterion -> bool.
     """
@@ -94,19 +99,37 @@ class CheckResult:
         return "<CheckResult " + ", ".join(parts) + ">"
 
 
-def _row(kind, region, region_en, indicator, published, reproduced, match, explanation=""):
+def _row(kind, region, region_en, indicator, published, reproduced, match, explanation: Text = NO_TEXT):
+    """One row of :func:`compare`; the explanation stays a :class:`Text` until
+    :func:`_in_two_columns` splits it."""
     return {"kind": kind, "region": region, "region_en": region_en, "indicator": indicator,
             "published": published, "reproduced": reproduced, "match": match, "explanation": explanation}
 
 
-def _rank_expl(t, prov_en: str, path: str, published: int, got) -> str:
-    from graphkit.sample.calib_targets import RANK_REPAIRS
+def _in_two_columns(rows: list[dict]) -> pd.DataFrame:
+    """The rows as a table, each explanation in two columns: ``explanation`` (English) and
+    ``explanation_zh``."""
+    return pd.DataFrame([{**r, "explanation": r["explanation"].en, "explanation_zh": r["explanation"].zh}
+                         for r in rows])
+
+
+#: A mismatch the calibration gives way on, without a measured what-if.
+_NOT_HELD_RANK = TRADE_OFF + Text("not held by the calibration", "校准未保持此项")
+_SEE_DOCS = Text(" (see docs/sample_calibration.md)", "（见 docs/sample_calibration.md）")
+
+
+def _rank_expl(t, prov_en: str, path: str, published: int, got) -> Text:
+    """Why a province's tier-2 or tier-3 rank is not reproduced: the report's contradiction
+    that :data:`~graphkit.sample.calib_targets.RANK_REPAIRS` repairs, or a trade-off."""
+    from graphkit.sample.calib_targets import RANK_REPAIRS, RANK_REPAIRS_ZH
 
     key = (prov_en, path)
     if key in RANK_REPAIRS and RANK_REPAIRS[key][0] != RANK_REPAIRS[key][1]:
         pub, used, why = RANK_REPAIRS[key]
-        return f"report contradiction: printed {pub}, calibrated to {used}: {why}"
-    return "trade-off: not held by the calibration (see docs/sample_calibration.md)"
+        return CONTRADICTION + bi("printed {pub}, calibrated to {used}: {why}",
+                                  "公布为第 {pub} 名，校准为第 {used} 名：{why}",
+                                  pub=pub, used=used, why=Text(why, RANK_REPAIRS_ZH[key]))
+    return _NOT_HELD_RANK + _SEE_DOCS
 
 
 def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
@@ -123,18 +146,19 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     count_rows, figures = _count_rows(t, prov, city, circ, ds, city_rows)
     code_of = dict(zip(t.cities.zh, t.cities.code))
     for r in city_rows:
-        if r["kind"] in ("city_rank", "city_detail_rank") and not r["match"] and "contradiction" not in r["explanation"]:
+        if (r["kind"] in ("city_rank", "city_detail_rank") and not r["match"]
+                and "contradiction" not in r["explanation"].en):
             r["explanation"] = city_rank_expl(t, city, figures, r, ds) or r["explanation"]
             if r["kind"] == "city_rank" and r["indicator"] != "total":
                 row = row_bound_expl(t, city, code_of.get(r["region"]), TOLERANCE["city_score"])
-                r["explanation"] += f"; {row}" if row else ""
-    return pd.DataFrame(rows + city_rows + count_rows)
+                r["explanation"] += SEP + row if row else NO_TEXT
+    return _in_two_columns(rows + city_rows + count_rows)
 
 
 def _province_rows(t, prov) -> list:
     """Rows for the province figures: published scores, Table 3, tier-2 and tier-3 ranks;
     ``prov`` as in :func:`compare`."""
-    from graphkit.sample.calib_targets import SCORE_CHOICES
+    from graphkit.sample.calib_targets import SCORE_CHOICES, SCORE_CHOICES_ZH
 
     rows = []
     pz = dict(zip(t.provinces.en, t.provinces.zh))
@@ -143,12 +167,14 @@ def _province_rows(t, prov) -> list:
     for r in t.province_scores.itertuples():
         got = score_of(prov, r.level, r.indicator, pcode[r.province_en])
         ok = abs(got - r.score) <= TOLERANCE["province_score"] + 1e-9
-        expl = ""
+        expl = NO_TEXT
         key = (r.province_en, r.indicator)
         if key in SCORE_CHOICES:
-            expl = f"report prints two values; {SCORE_CHOICES[key][1]}"
+            expl = bi("report prints two values; {why}", "报告印出了两个不同的数值；{why}",
+                      why=Text(SCORE_CHOICES[key][1], SCORE_CHOICES_ZH[key]))
         elif not ok:
-            expl = "trade-off: the integer counts cannot meet this score within tolerance"
+            expl = TRADE_OFF + Text("the integer counts cannot meet this score within tolerance",
+                                    "计数只能取整数，无法使该得分落在容差之内")
         rows.append(_row("province_score", pz[r.province_en], r.province_en, r.indicator, float(r.score),
                          round(got, 4), ok, expl))
     # Table 3
@@ -157,7 +183,7 @@ def _province_rows(t, prov) -> list:
             pub = int(getattr(r, f"{code}_2021"))
             got = rank_of(prov, code, pcode[r.province_en])
             rows.append(_row("table3_rank", pz[r.province_en], r.province_en, code, pub, got, got == pub,
-                             "" if got == pub else "trade-off: not held by the calibration"))
+                             NO_TEXT if got == pub else _NOT_HELD_RANK))
     # detail ranks (tier 2 and 3)
     d = t.detail[t.detail.level.isin(["tier2", "tier3"]) & t.detail.rank_2021.notna()]
     for r in d.itertuples():
@@ -165,7 +191,7 @@ def _province_rows(t, prov) -> list:
         got = rank_of(prov, code, pcode[r.province_en])
         pub = int(r.rank_2021)
         rows.append(_row("detail_rank", r.province_zh, r.province_en, r.indicator_path, pub, got, got == pub,
-                         "" if got == pub else _rank_expl(t, r.province_en, r.indicator_path, pub, got)))
+                         NO_TEXT if got == pub else _rank_expl(t, r.province_en, r.indicator_path, pub, got)))
     return rows
 
 
@@ -180,21 +206,22 @@ def _circle_rows(t, circ) -> list:
             got = score_of(circ, "total" if code == "total" else "tier1", code, c)
             ok = abs(got - pub) <= TOLERANCE["circle_score"] + 1e-9
             rows.append(_row("circle_score", r.circle_zh, r.circle_en, code, pub, round(got, 4), ok,
-                             "" if ok else "trade-off: circle sums follow the province scores"))
+                             NO_TEXT if ok else TRADE_OFF + Text("circle sums follow the province scores",
+                                                                 "经济圈得分是成员省份得分之和，随省级得分而定")))
             pr = int(r.total_rank if code == "total" else getattr(r, f"{code}_rank"))
             gr = rank_of(circ, code, c)
             rows.append(_row("circle_rank", r.circle_zh, r.circle_en, code, pr, gr, gr == pr,
-                             "" if gr == pr else "trade-off: not held by the calibration"))
+                             NO_TEXT if gr == pr else _NOT_HELD_RANK))
     for r in t.circle_subranks.itertuples():
         c = CIRCLE_CODES[r.circle_en]
         gr = rank_of(circ, r.indicator, c)
         pr = int(r.rank_2021)
         rows.append(_row("circle_rank", r.circle_zh, r.circle_en, f"table{r.table}:{r.indicator}", pr, gr, gr == pr,
-                         "" if gr == pr else "trade-off: not held by the calibration"))
+                         NO_TEXT if gr == pr else _NOT_HELD_RANK))
     return rows
 
 
-_NOT_EXACT = "trade-off: city split not exact (see docs/sample_calibration.md)"
+_NOT_EXACT = TRADE_OFF + Text("city split not exact", "城市间的分配并不精确") + _SEE_DOCS
 
 
 def _city_rows(t, city) -> list:
@@ -208,22 +235,22 @@ def _city_rows(t, city) -> list:
             pub = int(getattr(r, "total_rank" if code == "total" else f"{code}_rank"))
             got = rank_of(city, code, cc)
             rows.append(_row("city_rank", r.city_zh, r.city_en, code, pub, got, got == pub,
-                             "" if got == pub else _NOT_EXACT))
+                             NO_TEXT if got == pub else _NOT_EXACT))
         if pd.notna(r.total_score):
             got = float(city.total.get(cc, np.nan))
             ok = abs(got - r.total_score) <= TOLERANCE["city_score"] + 1e-9
             rows.append(_row("city_score", r.city_zh, r.city_en, "total", float(r.total_score), round(got, 4), ok,
-                             "" if ok else _NOT_EXACT))
+                             NO_TEXT if ok else _NOT_EXACT))
     for r in t.city_detail.itertuples():
         cc = czh.get(r.city_zh)
         code = r.indicator_path.split("/")[-1]
         got = rank_of(city, code, cc)
         pub = int(r.rank_2021)
-        expl = ""
+        expl = NO_TEXT
         if got != pub:
             expl = _NOT_EXACT
             if isinstance(r.note, str) and "DISAGREEMENT" in r.note:
-                expl = "report contradiction: " + r.note
+                expl = CONTRADICTION + note(r.note)
         rows.append(_row("city_detail_rank", r.city_zh, r.city_en, r.indicator_path, pub, got, got == pub, expl))
     return rows
 
@@ -264,8 +291,8 @@ def _count_rows(t, prov, city, circ, ds, city_rows: list) -> tuple[list, Figures
     for r in t.counts.itertuples():
         q, lvl, val = r.quantity, r.region_level, float(r.value)
         label = r.region_en
-        got, expl = np.nan, ""
-        note = r.note if isinstance(r.note, str) else ""
+        got, expl = np.nan, NO_TEXT
+        r_note = r.note if isinstance(r.note, str) else ""
         if lvl == "national" and q in _NODE_COUNTS and ds is not None:
             got = float(len(ds.nodes[_NODE_COUNTS[q]]))
         elif q in prov_raw.columns and not r.is_share and lvl != "national":
@@ -286,7 +313,8 @@ def _count_rows(t, prov, city, circ, ds, city_rows: list) -> tuple[list, Figures
             part = raw_value(lvl, label, code)
             got = round(100.0 * part / whole, 4) if whole and not np.isnan(whole) else np.nan
             if q == "policy_share":
-                expl = "report contradiction: the policy shares use 589 policies, the sample has 577 (" + note + ")"
+                expl = CONTRADICTION + bi("the policy shares use 589 policies, the sample has 577 ({note})",
+                                          "政策占比按 589 项政策计算，而样本有 577 项（{note}）", note=note(r_note))
         elif q in ("basic_layer_firm_count", "tech_layer_firm_count", "application_layer_firm_count") and layer is not None:
             lay = q.split("_")[0]
             lay = {"tech": "technology"}.get(lay, lay)
@@ -302,17 +330,18 @@ def _count_rows(t, prov, city, circ, ds, city_rows: list) -> tuple[list, Figures
             got = _node_value(ds, "university", r.subject, q.split("_", 1)[1])
         if np.isnan(got):
             rows.append(_row("count", r.region_zh, label, q + (f" [{r.subject}]" if isinstance(r.subject, str) else ""),
-                             val, None, None, "not a quantity the dataset can show (dates, sub-groups or text)"))
+                             val, None, None, Text("not a quantity the dataset can show (dates, sub-groups or text)",
+                                                   "不是数据集能给出的数量（日期、子类或文字）")))
             continue
         ok = abs(got - val) < (0.005 + 1e-9 if r.is_share else 0.5) or (q == "avg_valuation" and abs(got - val * 1e4) < 0.5)
         if not ok and not expl:
-            pending.append((len(rows), r, q, lvl, label, val, got, note))
+            pending.append((len(rows), r, q, lvl, label, val, got, r_note))
         rows.append(_row("count", r.region_zh, label, q + (f" [{r.subject}]" if isinstance(r.subject, str) else ""),
                          val, got, ok, expl))
     # the city figures a count's what-if may lose include the other published city counts
-    cfig = Figures(t, city_rows + city_counts(t, city, rows), TOLERANCE)
-    for i, r, q, lvl, label, val, got, note in pending:
-        expl = _count_expl(t, prov, q, lvl, label, val, got, note)
+    cfig = Figures(t, city_rows + city_counts(t, city, rows), TOLERANCE, spec=city.spec)
+    for i, r, q, lvl, label, val, got, r_note in pending:
+        expl = _count_expl(t, prov, q, lvl, label, val, got, r_note)
         if lvl == "city" and not r.is_share:
             expl = city_count_expl(t, city, cfig, ccode.get(label), q, val, got) or expl
         if lvl == "city" and q in ("basic_layer_firm_count", "tech_layer_firm_count"):
@@ -321,41 +350,53 @@ def _count_rows(t, prov, city, circ, ds, city_rows: list) -> tuple[list, Figures
             bt = float(city.raw.at[cc, "basic_tech_firm_count"]) if cc in city.raw.index else None
             why = bt is not None and city_count_expl(t, city, cfig, cc, "basic_tech_firm_count", bt + val - got, bt)
             if why:
-                kind, _, rest = why.partition(": ")
-                expl = f"{kind}: the index counts basic- and technology-layer firms together; {rest}"
-        if lvl in ("province", "circle", "outside_circles") and expl.startswith("trade-off"):
+                kind, colon, rest = why.partition(COLON)
+                expl = kind + colon + Text("the index counts basic- and technology-layer firms together; ",
+                                           "指数把基础层和技术层企业合并计数；") + rest
+        if lvl in ("province", "circle", "outside_circles") and expl.en.startswith("trade-off"):
             members = members_of(t, lvl, label)
             j, delta = units_to_hold(q, r.is_share, val, got, members, prov_raw, national)
             if members and j is not None and r.is_share and delta == 0:
                 part, whole = float(prov_raw.loc[members, j].fillna(0).sum()), float(national[j])
-                expl = (f"trade-off: whole counts: {part:g} of the sample's {whole:g} {j} give {got:.4f} %, "
-                        f"one more {100 * (part + 1) / whole:.4f} %, one fewer {100 * (part - 1) / whole:.4f} %; "
-                        f"none is within 0.005 of {val:g} %")
+                expl = TRADE_OFF + bi("whole counts: {part:g} of the sample's {whole:g} {j} give {got:.4f} %, one "
+                                      "more {more:.4f} %, one fewer {fewer:.4f} %; none is within 0.005 of {val:g} %",
+                                      "计数只能取整数：样本的{j}共 {whole:g}，这里占 {part:g}，即 {got:.4f} %，"
+                                      "多一个为 {more:.4f} %，少一个为 {fewer:.4f} %，都不在 {val:g} % 的 0.005 之内",
+                                      part=part, whole=whole, j=indicator(j, prov.spec), got=got,
+                                      more=100 * (part + 1) / whole, fewer=100 * (part - 1) / whole, val=val)
             elif members and j is not None:
                 if pfig is None:
-                    pfig = Figures(t, _province_rows(t, prov) + _circle_rows(t, circ), TOLERANCE)
+                    pfig = Figures(t, _province_rows(t, prov) + _circle_rows(t, circ), TOLERANCE, spec=prov.spec)
                 expl = province_count_expl(t, prov, pfig, members, j, delta, lvl == "province") or expl
         rows[i]["explanation"] = expl
     return rows, cfig
 
 
-def _count_expl(t, prov, q, lvl, label, val, got, note) -> str:
-    """Why a published count is not held: the rank or score it contradicts."""
-    if "CONFLICT" in note:
-        return "report contradiction: " + note
+def _count_expl(t, prov, q, lvl, label, val, got, r_note) -> Text:
+    """Why a published count is not held: the contradiction its note records, or the rank or
+    score it gives way to."""
+    if "CONFLICT" in r_note:
+        return CONTRADICTION + note(r_note)
     if lvl == "province" and ("tier3", q) in t.ranks:
         rk = t.ranks[("tier3", q)].get(label)
         raw = prov.raw[q].fillna(0)
         code = t.en2code[label]
         above = raw[raw > raw[code]].min() if (raw > raw[code]).any() else None
         below = raw[raw < raw[code]].max() if (raw < raw[code]).any() else None
-        return (f"trade-off: rank {rk} on {q} and the published scores need {got:g} here "
-                f"(next above {above:g}, next below {below:g})" if above is not None and below is not None else
-                f"trade-off: rank {rk} on {q} and the published scores need {got:g}")
+        need = bi("rank {rk} on {q} and the published scores need {got:g}",
+                  "{q}排名第 {rk} 名和已公布的得分要求这里为 {got:g}", rk=rk, q=indicator(q, prov.spec), got=got)
+        if above is None or below is None:
+            return TRADE_OFF + need
+        return TRADE_OFF + need + bi(" here (next above {above:g}, next below {below:g})",
+                                     "（比它大的最近值为 {above:g}，比它小的最近值为 {below:g}）",
+                                     above=above, below=below)
     if lvl == "circle" or lvl == "outside_circles":
-        return ("trade-off: a sum or share over provinces whose counts are held by their published scores and "
-                "ranks (priority: scores, then ranks, then counts)")
-    return "trade-off: published scores and ranks come first; this figure gives way"
+        return TRADE_OFF + Text("a sum or share over provinces whose counts are held by their published scores and "
+                                "ranks (priority: scores, then ranks, then counts)",
+                                "这是若干省份的总和或占比，而这些省份的计数已由其公布的得分和排名确定"
+                                "（优先顺序：得分，其次排名，最后计数）")
+    return TRADE_OFF + Text("published scores and ranks come first; this figure gives way",
+                            "公布的得分和排名优先，这一数据让步")
 
 
 def _portfolio(ds, subject: str, province_code) -> float:

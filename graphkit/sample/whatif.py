@@ -5,7 +5,8 @@ reason is a trade-off the calibration took, the explanation is measured here: th
 is held by a small change to the raw values (units moved between two cities of a province,
 between a province and the provinces outside, or the sum behind a mean), the index is
 rescored with the pipeline's own stages (:func:`graphkit.evaluation.score_raw`), and the
-published figures that change would lose are named (:class:`Figures`).
+published figures that change would lose are named (:class:`Figures`). Every sentence is
+built in English and Chinese at once, from the same values (:mod:`graphkit.sample.bilingual`).
 """
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from graphkit.sample.bilingual import (NO_TEXT, NOT_HELD, SEP, TRADE_OFF, Text, bi, column_zh, entities, indicator,
+                                       rank_label, score_label)
 from graphkit.sample.calib_targets import CIRCLE_CODES, SHARE_OF
+from graphkit.schema import TABLE_TYPES
 
 __all__ = ["Figures", "city_counts", "city_count_expl", "city_rank_expl", "members_of", "province_count_expl",
            "rank_of", "row_bound_expl", "score_of", "units_to_hold"]
@@ -67,9 +71,11 @@ class Figures:
              "circle_score": "circle", "circle_rank": "circle",
              "city_score": "city", "city_rank": "city", "city_detail_rank": "city", "count": "city"}
 
-    def __init__(self, t, rows: list[dict], tolerance: dict):
+    def __init__(self, t, rows: list[dict], tolerance: dict, spec=None):
         """``rows`` of kind ``count`` must be city counts of a raw indicator (see
-        :func:`city_counts`)."""
+        :func:`city_counts`); ``spec`` (default: the report's indicator system) names the
+        indicators in Chinese."""
+        self.spec = spec
         code = {"province": {**t.en2code, **dict(zip(t.provinces.zh, t.provinces.code))},
                 "circle": CIRCLE_CODES, "city": dict(zip(t.cities.zh, t.cities.code))}
         self.rows = [r for r in rows if r["kind"] in self.LEVEL]
@@ -130,15 +136,21 @@ class Figures:
             return float(ev.raw.at[region, col])
         return score_of(ev, "total" if col == "total" else "tier1" if col in ev.tier1.columns else "tier2", col, region)
 
-    def describe(self, i: int, evs: dict) -> str:
+    def describe(self, i: int, evs: dict) -> Text:
         """One figure, published and as it would be in ``evs``."""
         r, col = self.rows[i], self.column[i]
+        region = Text(r["region_en"], r["region"])
         if self.type[i] == "score":
-            return f"{r['region_en']}'s {col} score {r['published']:g} -> {self.value(i, evs):.2f}"
+            return bi("{region}'s {col} score {pub:g} -> {now:.2f}", "{region}{label} {pub:g} → {now:.2f}",
+                      region=region, col=col, label=score_label(col, self.spec), pub=r["published"],
+                      now=self.value(i, evs))
         if self.type[i] == "count":
-            return f"{r['region_en']}'s published {col} {r['published']:g} -> {self.value(i, evs):g}"
-        table = {"city_rank": "Table 43 ", "table3_rank": "Table 3 "}.get(r["kind"], "")
-        return f"{table}{r['region_en']} {col} rank {r['published']} -> {int(self.value(i, evs))}"
+            return bi("{region}'s published {col} {pub:g} -> {now:g}", "{region}公布的{col} {pub:g} → {now:g}",
+                      region=region, col=indicator(col, self.spec), pub=r["published"], now=self.value(i, evs))
+        table = {"city_rank": Text("Table 43 ", "表43 "), "table3_rank": Text("Table 3 ", "表3 ")}.get(r["kind"], NO_TEXT)
+        return bi("{table}{region} {col} rank {pub} -> {now}", "{table}{region}{label} {pub} → {now}",
+                  table=table, region=region, col=col, label=rank_label(col, self.spec), pub=r["published"],
+                  now=int(self.value(i, evs)))
 
 
 def city_counts(t, city, rows: list[dict]) -> list[dict]:
@@ -164,7 +176,7 @@ def _cheapest(figures: Figures, options: dict, rescore) -> tuple:
     return best
 
 
-def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str | None = None) -> str:
+def _cost_text(figures: Figures, best: tuple, how: Text, what: Text, printed: str | None = None) -> Text:
     """The explanation of a figure (a count or a city rank) that gives way, from
     :func:`_cheapest`'s choice: what holding it would lose, or that it would lose nothing,
     and then which published scores (of kind ``printed``) would print otherwise."""
@@ -175,17 +187,31 @@ def _cost_text(figures: Figures, best: tuple, how: str, what: str, printed: str 
             before = np.round(figures.reproduced, 2) == np.round(figures.published, 2)
             kind = np.array([r["kind"] == printed for r in figures.rows])
             moved = np.flatnonzero(kind & before & ~figures.printed(evs, printed))
-        held = f"{how} no published {what} figure would be lost" + (f" and {gained} would be gained" if gained else "")
+        held = bi("{how} no published {what} figure would be lost", "{how}，不会失去任何已公布的{what}数据",
+                  how=how, what=what)
+        if gained:
+            held += bi(" and {gained} would be gained", "，还会多符合 {gained} 项", gained=gained)
         if not len(moved):
-            return f"not held by the calibration: {held}"
+            return NOT_HELD + held
         # scores come before counts and ranks: the calibration changes no printed score for
         # them (calib_counts)
-        off = "; ".join(figures.describe(i, evs) for i in moved[:3]) + (
-            f"; and {len(moved) - 3} more" if len(moved) > 3 else "")
-        return (f"trade-off: {held}, but {len(moved)} published score{'s' if len(moved) > 1 else ''} would no "
-                f"longer print as the report prints {'them' if len(moved) > 1 else 'it'}: {off}")
-    shown = "; ".join(figures.describe(i, evs) for i in lost[:3]) + (f"; and {len(lost) - 3} more" if len(lost) > 3 else "")
-    return f"trade-off: {how} {len(lost)} published {what} figure{'s' if len(lost) > 1 else ''} would be lost: {shown}"
+        n = len(moved)
+        return TRADE_OFF + bi("{held}, but {n} published score{s} would no longer print as the report prints {them}: "
+                              "{off}", "{held}，但有 {n} 个已公布的得分将不再与报告印出的一致：{off}",
+                              held=held, n=n, s="s" if n > 1 else "", them="them" if n > 1 else "it",
+                              off=_some(figures, moved, evs))
+    n = len(lost)
+    return TRADE_OFF + bi("{how} {n} published {what} figure{s} would be lost: {shown}",
+                          "{how}，会失去 {n} 项已公布的{what}数据：{shown}",
+                          how=how, n=n, what=what, s="s" if n > 1 else "", shown=_some(figures, lost, evs))
+
+
+def _some(figures: Figures, which: np.ndarray, evs: dict) -> Text:
+    """The first three of figures ``which`` as they are published and in ``evs``, and how
+    many more there are."""
+    shown = SEP.join(figures.describe(i, evs) for i in which[:3])
+    more = len(which) - 3
+    return shown + bi("; and {more} more", "；另有 {more} 项", more=more) if more > 0 else shown
 
 
 def members_of(t, lvl: str, label: str) -> list[str]:
@@ -231,7 +257,7 @@ def _spread(values: pd.Series, total: float, whole: bool) -> pd.Series:
 
 
 def province_count_expl(t, prov, figures: Figures, members: list, j: str, delta: float,
-                         single: bool) -> str | None:
+                         single: bool) -> Text | None:
     """What holding a published province or circle count would cost, the rest unchanged.
 
     ``delta`` units of indicator ``j`` go to (or leave) one member province; the provinces
@@ -247,7 +273,7 @@ def province_count_expl(t, prov, figures: Figures, members: list, j: str, delta:
     if outside.empty or outside.sum() < delta:
         return None
     give = _spread(outside, delta, j != "financing_amount")
-    name = dict(zip(t.provinces.code, t.provinces.en))
+    name = {c: Text(en, zh) for c, en, zh in zip(t.provinces.code, t.provinces.en, t.provinces.zh)}
     options = {}
     for m in members:
         if raw0.at[m, j] + delta < 0:
@@ -265,13 +291,19 @@ def province_count_expl(t, prov, figures: Figures, members: list, j: str, delta:
         return None
     best = _cheapest(figures, options, rescore)
     amount = f"{abs(delta):,.2f}" if j == "financing_amount" else f"{abs(delta):g}"
-    where = "here" if single else f"in {best[0]}"
-    how = (f"with {amount} {'more' if delta > 0 else 'fewer'} {j} {where} ({'taken from' if delta > 0 else 'given to'} "
-           f"the provinces outside in proportion; the rest unchanged)")
-    return _cost_text(figures, best, how, "province or circle", printed="province_score")
+    where = Text("here", "本地区") if single else bi("in {p}", "{p}", p=best[0])
+    if delta > 0:
+        how = bi("with {amount} more {j} {where} (taken from the provinces outside in proportion; the rest unchanged)",
+                 "若{where}的{j}多 {amount}（按比例取自所涉地区以外的省份，其余不变）", amount=amount, j=indicator(j, prov.spec),
+                 where=where)
+    else:
+        how = bi("with {amount} fewer {j} {where} (given to the provinces outside in proportion; the rest unchanged)",
+                 "若{where}的{j}少 {amount}（按比例分给所涉地区以外的省份，其余不变）", amount=amount, j=indicator(j, prov.spec),
+                 where=where)
+    return _cost_text(figures, best, how, Text("province or circle", "省级或经济圈"), printed="province_score")
 
 
-def city_count_expl(t, city, figures: Figures, code, q, val, got) -> str | None:
+def city_count_expl(t, city, figures: Figures, code, q, val, got) -> Text | None:
     """What holding a published city count would cost, the rest of the split unchanged.
 
     The city gets the published value; the difference comes from (or goes to) one other city
@@ -284,7 +316,7 @@ def city_count_expl(t, city, figures: Figures, code, q, val, got) -> str | None:
     if code is None or ops.get(q, "mean") == "mean" or code not in city.raw.index:
         return None
     province = dict(zip(t.cities.code, t.cities.province_code))
-    name = dict(zip(t.cities.code, t.cities.en))
+    name = _city_names(t)
     delta = val - got
     others = [c for c in city.raw.index if c != code and province.get(c) == province.get(code)]
     held = city.raw.loc[others, q].fillna(0.0)
@@ -293,7 +325,7 @@ def city_count_expl(t, city, figures: Figures, code, q, val, got) -> str | None:
     takes = {name[c]: pd.Series({c: delta}) for c in others if held[c] >= delta}
     if not takes:  # several cities give, in proportion to what they hold
         take = _spread(held[held > 0], delta, True)
-        takes = {"the other cities of its province in proportion": take[take > 0]}
+        takes = {Text("the other cities of its province in proportion", "本省其他城市（按比例）"): take[take > 0]}
     options = {}
     for label, take in takes.items():
         raw = city.raw.copy()
@@ -301,9 +333,18 @@ def city_count_expl(t, city, figures: Figures, code, q, val, got) -> str | None:
         raw.loc[take.index, q] -= take
         options[label] = raw
     best = _cheapest(figures, options, lambda raw: {"city": _rescored(city, raw)})
-    how = (f"at {val:g} here ({abs(delta):g} {'more, taken from' if delta > 0 else 'fewer, given to'} "
-           f"{best[0]}; the rest of the split unchanged)")
-    return _cost_text(figures, best, how, "city", printed="city_score")
+    if delta > 0:
+        how = bi("at {val:g} here ({d:g} more, taken from {other}; the rest of the split unchanged)",
+                 "若本市此项为 {val:g}（多 {d:g}，取自{other}；其余分配不变）", val=val, d=abs(delta), other=best[0])
+    else:
+        how = bi("at {val:g} here ({d:g} fewer, given to {other}; the rest of the split unchanged)",
+                 "若本市此项为 {val:g}（少 {d:g}，分给{other}；其余分配不变）", val=val, d=abs(delta), other=best[0])
+    return _cost_text(figures, best, how, Text("city", "城市"), printed="city_score")
+
+
+def _city_names(t) -> dict:
+    """City code -> its name as the explanations give it (:class:`Text`: English, Chinese)."""
+    return {c: Text(en, zh) for c, en, zh in zip(t.cities.code, t.cities.en, t.cities.zh)}
 
 
 def _leaves(spec, column: str) -> list[str]:
@@ -338,14 +379,6 @@ def _least(ok, most: float, whole: bool) -> float | None:
     return hi
 
 
-_PLURAL = {"firm": "firms", "university": "universities", "institute": "institutes"}
-
-
-def _entities(table: str, k: int) -> str:
-    """"1 university", "2 universities": ``k`` entities of a node table."""
-    return f"{k} {table if k == 1 else _PLURAL.get(table, table)}"
-
-
 def _minmax_array(x: np.ndarray) -> np.ndarray:
     # graphkit.normalise.minmax on an array: a what-if's search calls it thousands of times
     span = x.max() - x.min()
@@ -368,8 +401,8 @@ class _Move:
     scale: float  # the indicator's national total, to order moves by relative size
     rank: Callable[[float], int]  # the city's rank on the column after the move
     raw: Callable[[float], pd.DataFrame]  # the raw table after the move
-    label: Callable[[float], str]  # "3 univ_count taken from Guangzhou"
-    everything: Callable[[float], str]  # "all 21 firm_count of Ningbo" (for ``most``)
+    label: Callable[[float], Text]  # "3 univ_count taken from Guangzhou"
+    everything: Callable[[float], Text]  # "all 21 firm_count of Ningbo" (for ``most``)
 
 
 def _count_moves(city, code, column: str, up: bool, others: list, name: dict) -> list[_Move] | None:
@@ -388,7 +421,8 @@ def _count_moves(city, code, column: str, up: bool, others: list, name: dict) ->
         x = raw[j].astype(float).fillna(0.0).to_numpy()
         norm0 = _minmax_array(x)
         w = 1.0 if j == column else float(city.spec.weights[j])
-        units = (lambda u, j=j: f"{u:,.2f} {j}") if ops[j] == "sum" else (lambda u, j=j: f"{u:g} {j}")
+        amount = (lambda u: f"{u:,.2f}") if ops[j] == "sum" else (lambda u: f"{u:g}")
+        what = indicator(j, city.spec)
         for other in others:
             k = index.index(other)
             if (x[k] if up else x[c]) <= 0:
@@ -409,19 +443,24 @@ def _count_moves(city, code, column: str, up: bool, others: list, name: dict) ->
             def rank(u, after=after, norm0=norm0, w=w):
                 return _rank_in(base + w * (_minmax_array(after(u)) - norm0), c)
 
-            def label(u, units=units, where=name[other]):
-                return f"{units(u)} {'taken from' if up else 'given to'} {where}"
+            def label(u, amount=amount, what=what, where=name[other]):
+                if up:
+                    return bi("{u} {j} taken from {where}", "从{where}调入{j} {u}", u=amount(u), j=what, where=where)
+                return bi("{u} {j} given to {where}", "把{j} {u} 调给{where}", u=amount(u), j=what, where=where)
 
-            def everything(u, units=units, where=name[other]):
-                return f"all {units(u)} of {where}" if up else f"all its {units(u)} given to {where}"
+            def everything(u, amount=amount, what=what, where=name[other]):
+                if up:
+                    return bi("all {u} {j} of {where}", "把{where}的{j} {u} 全部调入", u=amount(u), j=what, where=where)
+                return bi("all its {u} {j} given to {where}", "把自身的{j} {u} 全部调给{where}", u=amount(u), j=what,
+                          where=where)
 
             moves.append(_Move(most=float(x[k] if up else x[c]), whole=ops[j] != "sum", scale=float(x.sum()),
                                rank=rank, raw=moved, label=label, everything=everything))
     return moves
 
 
-def _mean_moves(city, code, column: str, up: bool, others: list, name: dict, where: str,
-                ds) -> list[_Move] | str | None:
+def _mean_moves(city, code, column: str, up: bool, others: list, name: dict, where: Text,
+                ds) -> list[_Move] | Text | None:
     """Moves of the sum behind a mean (over each city's valid sample: its entities in ``ds``
     with a known value) between the city and each of ``others`` with a valid sample, so the
     province's sum and mean stay; or why there is none; None where ``ds`` does not hold the
@@ -437,13 +476,17 @@ def _mean_moves(city, code, column: str, up: bool, others: list, name: dict, whe
     c = index.index(code)
     x = raw[column].astype(float).fillna(0.0).to_numpy()
     size = int(n.get(code, 0))
+    col = column_zh(spec.column)
     if size == 0:
-        return f"{name[code]} has no {spec.table} of known {spec.column}, so no sum of its own moves its mean"
+        return bi("{city} has no {table} of known {col}, so no sum of its own moves its mean",
+                  "{city}没有{col}已知的{table}，因此没有属于它自己的总量可以调动来改变其平均值",
+                  city=name[code], table=Text(spec.table, TABLE_TYPES[spec.table].zh), col=col)
     total, mates = x[c] * size, [o for o in others if n.get(o, 0)]
     if not mates:
-        return (f"{name[code]}'s {_entities(spec.table, size)} of known {spec.column} "
-                f"{'is' if size == 1 else 'are'} all of {where}'s, so its mean is {where}'s, which the province "
-                f"figures fix")
+        return bi("{city}'s {entities} of known {col} {are} all of {where}'s, so its mean is {where}'s, which the "
+                  "province figures fix", "{city}{col}已知的 {entities}即{where}的全部，因此它的平均值就是{where}的"
+                  "平均值，而后者由省级数据确定", city=name[code], entities=entities(spec.table, size), col=col,
+                  are="is" if size == 1 else "are", where=where)
     amount = (lambda d: f"{d:,.0f}") if whole else (lambda d: f"{d:,.2f}")
     scale = float((x * n.reindex(index).fillna(0).to_numpy()).sum())
     moves = []
@@ -462,13 +505,20 @@ def _mean_moves(city, code, column: str, up: bool, others: list, name: dict, whe
             return out
 
         def label(d, after=after, where=name[other]):
-            return (f"{amount(d)} {spec.column} {'more' if up else 'fewer'} over its {_entities(spec.table, size)}, "
-                    f"a mean of {after(d)[c]:,.2f} instead of {x[c]:,.2f}, "
-                    f"{'taken from' if up else 'given to'} {where}")
+            values = dict(d=amount(d), col=col, n=entities(spec.table, size), mean=after(d)[c], was=x[c], where=where)
+            if up:
+                return bi("{d} {col} more over its {n}, a mean of {mean:,.2f} instead of {was:,.2f}, "
+                          "taken from {where}",
+                          "其 {n}的{col}总数多 {d}，平均值为 {mean:,.2f} 而非 {was:,.2f}，差额取自{where}", **values)
+            return bi("{d} {col} fewer over its {n}, a mean of {mean:,.2f} instead of {was:,.2f}, given to {where}",
+                      "其 {n}的{col}总数少 {d}，平均值为 {mean:,.2f} 而非 {was:,.2f}，差额分给{where}", **values)
 
         def everything(d, where=name[other], nk=nk):
-            return (f"all {amount(d)} {spec.column} of {where}'s {_entities(spec.table, nk)}" if up
-                    else f"all its {amount(d)} {spec.column} given to {where}")
+            if up:
+                return bi("all {d} {col} of {where}'s {n}", "把{where} {n}的{col} {d} 全部调入",
+                          d=amount(d), col=col, where=where, n=entities(spec.table, nk))
+            return bi("all its {d} {col} given to {where}", "把自身的{col} {d} 全部调给{where}",
+                      d=amount(d), col=col, where=where)
 
         moves.append(_Move(most=float(x[k] * nk if up else total), whole=whole, scale=scale,
                            rank=lambda d, after=after: _rank_in(_minmax_array(after(d)), c),
@@ -476,7 +526,7 @@ def _mean_moves(city, code, column: str, up: bool, others: list, name: dict, whe
     return [m for m in moves if m.most > 0]
 
 
-def city_rank_expl(t, city, figures: Figures, row: dict, ds=None) -> str | None:
+def city_rank_expl(t, city, figures: Figures, row: dict, ds=None) -> Text | None:
     """What holding a missed city rank would take, the rest of the split unchanged.
 
     An amount of one indicator moves between the city and one other city of its province, so
@@ -495,22 +545,30 @@ def city_rank_expl(t, city, figures: Figures, row: dict, ds=None) -> str | None:
         return None
     pub, up = int(row["published"]), int(row["published"]) < int(row["reproduced"])
     province = dict(zip(t.cities.code, t.cities.province_code))
-    name = dict(zip(t.cities.code, t.cities.en))
-    where = dict(zip(t.provinces.code, t.provinces.en)).get(province.get(code), "its province")
+    name = _city_names(t)
+    where = {c: Text(en, zh) for c, en, zh in zip(t.provinces.code, t.provinces.en, t.provinces.zh)}.get(
+        province.get(code), Text("its province", "其所在省份"))
     others = [o for o in city.raw.index if o != code and province.get(o) == province.get(code)]
     if not others:
-        return (f"trade-off: {name[code]} is the only city of {where} in the city index, so no move within "
-                f"its province changes it")
+        return TRADE_OFF + bi("{city} is the only city of {where} in the city index, so no move within its province "
+                              "changes it", "{city}是城市指数中{where}唯一的城市，省内的任何调动都改变不了它",
+                              city=name[code], where=where)
     is_mean = dict(zip(city.spec.tier3.code, city.spec.tier3.op)).get(column) == "mean"
     moves = (_mean_moves(city, code, column, up, others, name, where, ds) if is_mean
              else _count_moves(city, code, column, up, others, name))
-    if moves is None or isinstance(moves, str):
-        return moves and "trade-off: " + moves
-    what = (f"{city.spec.tier3.set_index('code').at[column, 'column']} behind {column}" if is_mean
-            else f"count or sum of {column}")
+    if moves is None or isinstance(moves, Text):
+        return moves and TRADE_OFF + moves
+    if is_mean:
+        what = bi("{col} behind {column}", "构成{column}的{col}", column=indicator(column, city.spec),
+                  col=column_zh(city.spec.tier3.set_index("code").at[column, "column"]))
+    else:
+        # in Chinese a tier-3 column is its own count or sum; a higher one has them beneath it
+        what = bi("count or sum of {column}", "{column}" if column in city.spec.codes else "{column}下的数量或总量",
+                  column=indicator(column, city.spec))
     if not moves:
-        return (f"trade-off: no other city of {where} has any {what} to give" if up
-                else f"trade-off: {name[code]} has no {what} to give")
+        return TRADE_OFF + (bi("no other city of {where} has any {what} to give", "{where}没有别的城市有{what}可以调出",
+                               where=where, what=what) if up
+                            else bi("{city} has no {what} to give", "{city}没有{what}可以调出", city=name[code], what=what))
     found, nearest = [], None
     for i, mv in enumerate(moves):
         u = _least(lambda v, mv=mv: mv.rank(v) <= pub if up else mv.rank(v) >= pub, mv.most, mv.whole)
@@ -522,16 +580,22 @@ def city_rank_expl(t, city, figures: Figures, row: dict, ds=None) -> str | None:
     if found:
         options = {moves[i].label(u): moves[i].raw(u) for _, i, u in sorted(found)[:4]}
         best = _cheapest(figures, options, lambda r: {"city": _rescored(city, r)})
-        how = f"at rank {pub} on {column} ({best[0]}; the rest of the split unchanged)"
-        return _cost_text(figures, best, how, "city", printed="city_score")
+        how = bi("at rank {pub} on {column} ({move}; the rest of the split unchanged)",
+                 "要使{column}排到第 {pub} 名（{move}；其余分配不变）", pub=pub, column=indicator(column, city.spec),
+                 move=best[0])
+        return _cost_text(figures, best, how, Text("city", "城市"), printed="city_score")
     _, mv, u, everything = nearest
     r = rank_of(_rescored(city, mv.raw(u)), column, code)
     if everything:
-        nearest_text = f"even with {mv.everything(u)} it ranks {r}"
+        nearest_text = bi("even with {move} it ranks {r}", "即使{move}，它也排第 {r} 名", move=mv.everything(u), r=r)
     else:  # the least move that gets that far passes the published rank
-        nearest_text = f"{mv.label(u)}, the least that moves it to rank {pub} or beyond, puts it at rank {r}"
-    return (f"trade-off: no {what} moved between {name[code]} and one other city of {where} "
-            f"(the rest of the split unchanged) puts {name[code]} at rank {pub}: {nearest_text}")
+        nearest_text = bi("{move}, the least that moves it to rank {pub} or beyond, puts it at rank {r}",
+                          "{move}（使其达到或越过第 {pub} 名的最小调动量）会使它排第 {r} 名",
+                          move=mv.label(u), pub=pub, r=r)
+    return TRADE_OFF + bi("no {what} moved between {city} and one other city of {where} (the rest of the split "
+                          "unchanged) puts {city} at rank {pub}: {nearest}",
+                          "在{city}与{where}另一个城市之间调动{what}（其余分配不变），都不能使{city}排到第 {pub} 名："
+                          "{nearest}", what=what, city=name[code], where=where, pub=pub, nearest=nearest_text)
 
 
 def _interval(scores: pd.Series, code, rank: int) -> tuple[float, float, object]:
@@ -545,7 +609,7 @@ def _interval(scores: pd.Series, code, rank: int) -> tuple[float, float, object]
     return lo, float(others.iloc[rank - 2]), others.index[rank - 2]
 
 
-def row_bound_expl(t, city, code, tolerance: float) -> str | None:
+def row_bound_expl(t, city, code, tolerance: float) -> Text | None:
     """Why the city's own scores cannot hold its whole row of Table 43, where they cannot.
 
     With every other city's scores as they are, each published tier-1 rank bounds the city's
@@ -558,7 +622,8 @@ def row_bound_expl(t, city, code, tolerance: float) -> str | None:
     zh = dict(zip(t.cities.code, t.cities.zh)).get(code)
     if zh not in pub.index or code not in city.total.index:
         return None
-    row, name = pub.loc[zh], dict(zip(t.cities.code, t.cities.en))
+    row, name = pub.loc[zh], _city_names(t)
+    spec = getattr(city, "spec", None)  # the indicator names; a hand-made evaluation may have none
     dims = list(city.tier1.columns)
     if max(int(row[f"{k}_rank"]) for k in ["total", *dims]) > len(city.total):
         return None  # a dataset with fewer cities than the rank: no score reaches it
@@ -569,9 +634,11 @@ def row_bound_expl(t, city, code, tolerance: float) -> str | None:
 
         k = empty[0]
         rank = int(row[f"{k}_rank"])
-        return (f"with every other city's scores as they are, no {k} score of {name[code]}'s own ranks {rank}: "
-                f"the {ordinal(rank - 1, 'en')} and {ordinal(rank, 'en')} best other cities tie at "
-                f"{bounds[k][0]:.2f}")
+        return bi("with every other city's scores as they are, no {k} score of {city}'s own ranks {rank}: the {a} and "
+                  "{b} best other cities tie at {tie:.2f}", "在其他城市得分不变时，{city}自身的任何{k}得分都排不到第 "
+                  "{rank} 名：其他城市中第 {rank_a} 和第 {rank} 名并列，均为 {tie:.2f}", k=indicator(k, spec),
+                  city=name[code], rank=rank, a=ordinal(rank - 1, "en"), b=ordinal(rank, "en"), rank_a=rank - 1,
+                  tie=bounds[k][0])
     least = sum(lo for lo, _, _ in bounds.values())
     most = sum(hi for _, hi, _ in bounds.values())
     total_rank = int(row["total_rank"])
@@ -580,24 +647,32 @@ def row_bound_expl(t, city, code, tolerance: float) -> str | None:
     hi_printed, lo_printed = printed + tolerance < t_hi, printed - tolerance > t_lo  # False for NaN
     t_hi, t_lo = (printed + tolerance if hi_printed else t_hi), (printed - tolerance if lo_printed else t_lo)
 
-    def limit(upper: bool, value: float, decimals: int) -> str:
+    def limit(upper: bool, value: float, decimals: int) -> Text:
         if hi_printed if upper else lo_printed:
-            return f"its published total is {printed:.2f}"
+            return bi("its published total is {printed:.2f}", "其公布的综合得分为 {printed:.2f}", printed=printed)
+        value = f"{value:.{decimals}f}"
         if upper:
-            return f"total rank {total_rank} needs less than {name.get(above, above)}'s {value:.{decimals}f}"
-        return f"total rank {total_rank} needs at least {value:.{decimals}f}"
+            return bi("total rank {rank} needs less than {above}'s {value}", "综合排名第 {rank} 名要求低于{above}的 {value}",
+                      rank=total_rank, above=name.get(above, Text(str(above), str(above))), value=value)
+        return bi("total rank {rank} needs at least {value}", "综合排名第 {rank} 名要求至少 {value}",
+                  rank=total_rank, value=value)
 
-    head = f"with every other city's scores as they are, no scores of {name[code]}'s own hold its row of Table 43: "
+    def parts(side: int) -> Text:
+        return Text(", ", "、").join(bi("{k} {v:.2f}", "{k} {v:.2f}", k=indicator(k, spec), v=bounds[k][side])
+                                    for k in dims)
+
+    head = bi("with every other city's scores as they are, no scores of {city}'s own hold its row of Table 43: ",
+              "在其他城市得分不变时，{city}自身的任何得分都无法保持其在表43中的整行排名：", city=name[code])
     if least > t_hi or (least == t_hi and not hi_printed):  # below the city above: strictly
         d = _decimals(least, t_hi)
-        parts = ", ".join(f"{k} {bounds[k][0]:.2f}" for k in dims)
-        return head + (f"its published tier-1 ranks need at least {least:.{d}f} in all ({parts}), but "
-                       f"{limit(True, t_hi, d)}")
+        return head + bi("its published tier-1 ranks need at least {least} in all ({parts}), but {limit}",
+                         "按其公布的一级指标排名，各项合计至少为 {least}（{parts}），但{limit}",
+                         least=f"{least:.{d}f}", parts=parts(0), limit=limit(True, t_hi, d))
     if most <= t_lo:
         d = _decimals(most, t_lo)
-        parts = ", ".join(f"{k} {bounds[k][1]:.2f}" for k in dims)
-        return head + (f"its published tier-1 ranks allow less than {most:.{d}f} in all ({parts}), but "
-                       f"{limit(False, t_lo, d)}")
+        return head + bi("its published tier-1 ranks allow less than {most} in all ({parts}), but {limit}",
+                         "按其公布的一级指标排名，各项合计须低于 {most}（{parts}），但{limit}",
+                         most=f"{most:.{d}f}", parts=parts(1), limit=limit(False, t_lo, d))
     return None
 
 
