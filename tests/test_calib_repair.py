@@ -224,8 +224,10 @@ def test_counts_give_way_to_ranks_only_in_count_free_steps(change, pinned, free)
 
 @pytest.mark.slow
 def test_miss_groups_cluster_the_missed_total_ranks_that_overlap(swap):
-    """Swapping Jinan's capital figures with Zibo's (outside the top 20) breaks total ranks
-    and lifts Zibo among them. The top-20 cities whose total rank is missed, found with the
+    """Swapping Hangzhou's capital figures with Ningbo's (outside the top 20) breaks total
+    ranks, and a city outside the top 20 then ranks within their span (the swap was chosen
+    so on the committed split: Jinan's with Zibo's was, until 29 November 2026, third
+    session). The top-20 cities whose total rank is missed, found with the
     plain pandas scoring: cities whose spans (rank now to published rank) overlap must be
     solved together, so :func:`miss_groups` returns their provinces as one group, with the
     provinces of the cities outside the top 20 that rank within the group's span."""
@@ -235,7 +237,7 @@ def test_miss_groups_cluster_the_missed_total_ranks_that_overlap(swap):
     from tests.test_calibrate import _rank
 
     t, committed, _, _, cities = swap
-    swapped, _ = _swap_capital(t, committed, cities, "Jinan", "Zibo")
+    swapped, _ = _swap_capital(t, committed, cities, "Hangzhou", "Ningbo")
     total, _ = _independent(swapped, "total")
     ranks = _rank(total)
     top = t.city_top20.assign(code=t.city_top20.city_zh.map(dict(zip(cities.zh, cities.code))))
@@ -386,8 +388,8 @@ def test_hold_steps_name_a_cell_of_table_43():
 
     t = load_targets()
     cm = CityMatrix(t, pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str}))
-    for name, col, where, pins in HOLD_STEPS:
-        assert isinstance(pins, bool)
+    for name, col, where, pins, window in HOLD_STEPS:
+        assert isinstance(pins, bool) and isinstance(window, int) and window > 0
         assert name in set(t.city_top20.city_en) and col in ["total", *cm.obj.t1_codes]
         assert len(row_step_rows(t, cm, where)) >= len(where)
 

@@ -395,7 +395,9 @@ def test_row_bounds_hold_in_an_independent_rescoring(result, city_world):
         elif text:
             assert empty and re.match(rf"({'|'.join(empty)}) score of", text), text
             claims += 1
-    assert claims >= 4, said
+    # a floor against passing on nothing: Chengdu, Hefei and Qingdao make claims on the
+    # committed sample (Harbin's row became holdable on 29 November 2026)
+    assert claims >= 3, said
 
 
 def test_least_amount_search():
