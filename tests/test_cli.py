@@ -148,6 +148,7 @@ def test_sample_check_explains_in_chinese(capsys, data):
                        "--lang", "zh")
     assert code == 0
     assert "取舍：" in out and "trade-off" not in out and "成都市是城市指数中四川省唯一的城市" in out
+    assert "企业能力" in out  # the indicator's Chinese name over its code (the report's tier-1 name)
     code, out, _ = run(capsys, "sample", "check", "--data", str(data), "--kind", "city_rank", "--region", "成都")
     assert code == 0 and "取舍 trade-off: Chengdu is the only city of Sichuan" in out and "取舍：" not in out
     code, out, _ = run(capsys, "sample", "check", "--data", str(data), "--kind", "city_rank", "--format", "csv")

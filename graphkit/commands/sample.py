@@ -204,7 +204,9 @@ def render_check(result, fmt: str, show_all: bool = False, width: int | None = N
             d.add_column("", no_wrap=True)
         d.add_column("说明 explanation", overflow="fold", ratio=1)
         for r in shown.itertuples(index=False):
-            cells = [r.kind, f"{r.region} {r.region_en}", str(r.indicator), _num(r.published), _num(r.reproduced)]
+            name = _indicator_zh(str(r.indicator)) if lang == "zh" else ""
+            cells = [r.kind, f"{r.region} {r.region_en}", f"{name}\n{r.indicator}" if name else str(r.indicator),
+                     _num(r.published), _num(r.reproduced)]
             if show_all:
                 cells.append("" if r.match is None or r.match != r.match else ("✓" if r.match else "✗"))
             why = str(r.explanation_zh or "") if lang == "zh" else tag_explanation(str(r.explanation or ""))
@@ -233,6 +235,17 @@ def tag_explanation(text: str) -> str:
     terminal table prints it; other text unchanged."""
     kind = text.split(":", 1)[0]
     return f"{EXPLANATION_KINDS[kind]} {text}" if ":" in text and kind in EXPLANATION_KINDS else text
+
+
+def _indicator_zh(path: str) -> str:
+    """The Chinese name of the indicator a check row names (``capital/financing/financing_amount``,
+    ``table5:financing``, ``firm_count [IDG Capital]``: the last code of the path), or "" where
+    the indicator system has none (counts of the report's text, such as shares of a year)."""
+    from graphkit.sample.bilingual import indicator
+
+    code = path.split(" [")[0].split("/")[-1].split(":")[-1]
+    zh = indicator(code).zh
+    return "" if zh == code else zh
 
 
 def _num(v) -> str:
