@@ -91,7 +91,12 @@ def rebuild_once(work: Path, cold: bool) -> dict:
     env = dict(os.environ)
     if cold:  # an empty cache: numba compiles the search loop, as on a fresh machine
         env["NUMBA_CACHE_DIR"] = str(work / "numba-cache")
-    # run from the copy's root, so that the copy's graphkit is the one imported
+    # run from the copy's root, so that the copy's graphkit is the one imported (and writes
+    # into the copy, never into the repository): checked first
+    where = subprocess.run([sys.executable, "-c", "import graphkit; print(graphkit.__file__)"], cwd=tree, env=env,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    if not Path(where).resolve().is_relative_to(tree.resolve()):
+        raise SystemExit(f"the copy imports graphkit from {where}, not from {tree}; nothing was run")
     steps = {
         "calibrate": _timed([sys.executable, "-m", "graphkit.sample.calibrate"], tree, env, work / "calibrate.log"),
         "build": _timed([sys.executable, "-c", _CLI, "sample", "build", "--seed", str(SEED), "--quiet"], tree, env,
