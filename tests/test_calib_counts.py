@@ -184,3 +184,16 @@ def test_running_the_province_side_ahead_changes_nothing():
     pd.testing.assert_frame_equal(ahead, plain, check_exact=True)
     # only the starting table is scored (for the figures it holds), none of the moves tried
     assert len(scored) == 1
+
+
+def test_count_holds_by_hand():
+    """The one rule by which the check and the count stage judge a published count: a share
+    (in points) within 0.005 of the printed value, a count within half a unit; elementwise."""
+    from graphkit.sample.calib_targets import count_holds
+
+    assert count_holds(27.4641, 27.47, True) == False  # noqa: E712 (0.0059 off)
+    assert count_holds(27.4660, 27.47, True) == True  # noqa: E712 (0.004 off)
+    assert count_holds(14.0, 14, False) and count_holds(13.6, 14, False) and not count_holds(13.4, 14, False)
+    got = count_holds(np.array([27.4641, 27.466, 13.6, 13.4]), np.array([27.47, 27.47, 14.0, 14.0]),
+                      np.array([True, True, False, False]))
+    assert got.tolist() == [False, True, True, False]

@@ -41,7 +41,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from graphkit.sample.calib_targets import SHARE_OF, Targets
+from graphkit.sample.calib_targets import SHARE_OF, Targets, count_holds
 
 __all__ = ["CIRCLE_GUARD", "COLUMNS", "GUARD", "CountMove", "honour_counts", "province_raw", "screen_counts", "undo_moves"]
 
@@ -119,11 +119,10 @@ class _Counts:
         return (self.inside * X.T).sum(axis=1), X.sum(axis=0)
 
     def held(self, raw: pd.DataFrame) -> np.ndarray:
-        """One bool per count: does the raw table give the published value (a share within
-        0.005 of a point, a count exactly, as the check compares them)."""
+        """One bool per count: does the raw table give the published value
+        (:func:`~graphkit.sample.calib_targets.count_holds`, as the check judges it)."""
         part, whole = self._parts(raw)
-        got = np.where(self.share, 100.0 * part / whole, part)
-        return np.abs(got - self.value) < np.where(self.share, 0.005 + 1e-9, 0.5)
+        return count_holds(np.where(self.share, 100.0 * part / whole, part), self.value, self.share)
 
     def lack(self, raw: pd.DataFrame) -> np.ndarray:
         """Whole units each count's members lack (negative: hold too many)."""

@@ -25,6 +25,7 @@ __all__ = [
     "Targets",
     "load_targets",
     "is_valid_ranking",
+    "count_holds",
     "repo_root",
 ]
 
@@ -156,6 +157,14 @@ def is_valid_ranking(ranks) -> bool:
     """Return True if ``ranks`` is a competition ranking (1, 2, 2, 4, ...) of its own length."""
     r = np.sort(np.asarray(list(ranks), dtype=int))
     return all(v == 1 + int((r < v).sum()) for v in r)
+
+
+def count_holds(got, published, share):
+    """Whether a reproduced count or share gives the published figure: a share (in points)
+    within 0.005 of the printed value, a count exactly (within half a unit, since sums come
+    as floats). Elementwise on arrays. The reproduction check and the calibration's count
+    stage judge counts by this one rule."""
+    return np.abs(np.asarray(got, dtype=float) - published) < np.where(share, 0.005 + 1e-9, 0.5)
 
 
 @dataclass

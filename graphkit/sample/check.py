@@ -41,7 +41,7 @@ import pandas as pd
 
 from graphkit.sample.bilingual import (COLON, CONTRADICTION, NO_TEXT, SEP, TRADE_OFF, Text, bi, indicator,
                                        note)
-from graphkit.sample.calib_targets import CIRCLE_CODES, SHARE_OF
+from graphkit.sample.calib_targets import CIRCLE_CODES, SHARE_OF, count_holds
 from graphkit.sample.whatif import (Figures, city_count_expl, city_counts, city_rank_expl, members_of,
                                     province_count_expl, rank_of, row_bound_expl, score_of, units_to_hold)
 
@@ -333,7 +333,8 @@ def _count_rows(t, prov, city, circ, ds, city_rows: list) -> tuple[list, Figures
                              val, None, None, Text("not a quantity the dataset can show (dates, sub-groups or text)",
                                                    "不是数据集能给出的数量（日期、子类或文字）")))
             continue
-        ok = abs(got - val) < (0.005 + 1e-9 if r.is_share else 0.5) or (q == "avg_valuation" and abs(got - val * 1e4) < 0.5)
+        # the report prints a mean valuation in 亿元 (1e8 CNY) where the data have 万元 (1e4 CNY)
+        ok = bool(count_holds(got, val, r.is_share)) or (q == "avg_valuation" and bool(count_holds(got, val * 1e4, False)))
         if not ok and not expl:
             pending.append((len(rows), r, q, lvl, label, val, got, r_note))
         rows.append(_row("count", r.region_zh, label, q + (f" [{r.subject}]" if isinstance(r.subject, str) else ""),
