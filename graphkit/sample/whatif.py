@@ -273,7 +273,7 @@ def province_count_expl(t, prov, figures: Figures, members: list, j: str, delta:
     if outside.empty or outside.sum() < delta:
         return None
     give = _spread(outside, delta, j != "financing_amount")
-    name = {c: Text(en, zh) for c, en, zh in zip(t.provinces.code, t.provinces.en, t.provinces.zh)}
+    name = _names(t.provinces)
     options = {}
     for m in members:
         if raw0.at[m, j] + delta < 0:
@@ -316,7 +316,7 @@ def city_count_expl(t, city, figures: Figures, code, q, val, got) -> Text | None
     if code is None or ops.get(q, "mean") == "mean" or code not in city.raw.index:
         return None
     province = dict(zip(t.cities.code, t.cities.province_code))
-    name = _city_names(t)
+    name = _names(t.cities)
     delta = val - got
     others = [c for c in city.raw.index if c != code and province.get(c) == province.get(code)]
     held = city.raw.loc[others, q].fillna(0.0)
@@ -342,9 +342,10 @@ def city_count_expl(t, city, figures: Figures, code, q, val, got) -> Text | None
     return _cost_text(figures, best, how, Text("city", "城市"), printed="city_score")
 
 
-def _city_names(t) -> dict:
-    """City code -> its name as the explanations give it (:class:`Text`: English, Chinese)."""
-    return {c: Text(en, zh) for c, en, zh in zip(t.cities.code, t.cities.en, t.cities.zh)}
+def _names(places: pd.DataFrame) -> dict:
+    """Code -> name as the explanations give it (:class:`Text`: English, Chinese), for a
+    table of places with code, en and zh columns (``t.cities``, ``t.provinces``)."""
+    return {c: Text(en, zh) for c, en, zh in zip(places.code, places.en, places.zh)}
 
 
 def _leaves(spec, column: str) -> list[str]:
@@ -545,9 +546,8 @@ def city_rank_expl(t, city, figures: Figures, row: dict, ds=None) -> Text | None
         return None
     pub, up = int(row["published"]), int(row["published"]) < int(row["reproduced"])
     province = dict(zip(t.cities.code, t.cities.province_code))
-    name = _city_names(t)
-    where = {c: Text(en, zh) for c, en, zh in zip(t.provinces.code, t.provinces.en, t.provinces.zh)}.get(
-        province.get(code), Text("its province", "其所在省份"))
+    name = _names(t.cities)
+    where = _names(t.provinces).get(province.get(code), Text("its province", "其所在省份"))
     others = [o for o in city.raw.index if o != code and province.get(o) == province.get(code)]
     if not others:
         return TRADE_OFF + bi("{city} is the only city of {where} in the city index, so no move within its province "
@@ -622,7 +622,7 @@ def row_bound_expl(t, city, code, tolerance: float) -> Text | None:
     zh = dict(zip(t.cities.code, t.cities.zh)).get(code)
     if zh not in pub.index or code not in city.total.index:
         return None
-    row, name = pub.loc[zh], _city_names(t)
+    row, name = pub.loc[zh], _names(t.cities)
     spec = getattr(city, "spec", None)  # the indicator names; a hand-made evaluation may have none
     dims = list(city.tier1.columns)
     if max(int(row[f"{k}_rank"]) for k in ["total", *dims]) > len(city.total):
