@@ -150,7 +150,8 @@ def test_a_capital_step_wins_back_ranks_a_swap_broke(swap):
         total, column = _independent(table, "capital")
         top, zh = _common_checks(table, committed, total)
         rt, rc = _rank(total), _rank(column)
-        return sum((rt[zh[r.city_zh]] == r.total_rank) + (rc[zh[r.city_zh]] == r.capital_rank)
+        # int(): numpy's bool + bool is a logical or, which would count cities, not ranks
+        return sum(int(rt[zh[r.city_zh]] == r.total_rank) + int(rc[zh[r.city_zh]] == r.capital_rank)
                    for r in top.itertuples())
 
     before = held(swapped)

@@ -117,11 +117,11 @@ def test_city_top20_ranks(result):
 
 
 def test_city_ranks_share_measured(result):
-    """What the city stage does reach (docs/sample_calibration.md): 125 of 140 Table 43 ranks and
-    140 of 205 ranks of Tables 44-48, with the five published city scores."""
+    """What the city stage does reach (docs/sample_calibration.md): 130 of 140 Table 43 ranks and
+    156 of 205 ranks of Tables 44-48, with the five published city scores."""
     s = result.summary
-    assert s.loc["city_rank", "matched"] >= 125 and s.loc["city_rank", "figures"] == 140
-    assert s.loc["city_detail_rank", "matched"] >= 140 and s.loc["city_detail_rank", "figures"] == 205
+    assert s.loc["city_rank", "matched"] >= 130 and s.loc["city_rank", "figures"] == 140
+    assert s.loc["city_detail_rank", "matched"] >= 156 and s.loc["city_detail_rank", "figures"] == 205
     assert result.share("city_score") == 1.0
 
 
@@ -216,7 +216,6 @@ def test_city_count_explanations_hold_in_an_independent_rescoring(result, city_w
 
     w = city_world
     t, raw0 = w["t"], w["raw0"]
-    top = {r.city_en: w["zh2code"][r.city_zh] for r in t.city_top20.itertuples()}
     before = _city_figures_held(w, raw0)
     claim = re.compile(r"at ([\d.]+) here \(([\d.]+) (more, taken from|fewer, given to) ([^;]+); the rest of the "
                        r"split unchanged\) (?:(\d+) published city figures? would be lost|no published city figure)")
@@ -225,7 +224,7 @@ def test_city_count_explanations_hold_in_an_independent_rescoring(result, city_w
         m = claim.search(r.explanation)
         if not m or m.group(4) not in set(t.cities.en):
             continue
-        code = top[r.region_en]
+        code = w["zh2code"][r.region]  # a published count may be any city's (Ma'anshan's too)
         q = "basic_tech_firm_count" if "layer" in r.indicator else r.indicator
         delta = float(m.group(1)) - raw0.at[code, q]
         assert abs(delta) == float(m.group(2)) and (delta > 0) == m.group(3).startswith("more")
@@ -306,7 +305,8 @@ def test_city_rank_explanations_hold_in_an_independent_rescoring(result, city_wo
             assert pub == r.published and got != pub
             assert rank(moved(code, column, j, sign * units, name), code, column) == got, r.explanation
             counted["nearest"] += 1
-    assert counted["reached"] >= 30 and counted["nearest"] >= 20 and counted["means"] >= 5, counted
+    # floors against passing on nothing (59 missed city ranks on the committed sample: 26, 15, 11)
+    assert counted["reached"] >= 20 and counted["nearest"] >= 10 and counted["means"] >= 5, counted
 
 
 ROW_BOUND = "; with every other city's scores as they are, no "
@@ -395,9 +395,9 @@ def test_row_bounds_hold_in_an_independent_rescoring(result, city_world):
         elif text:
             assert empty and re.match(rf"({'|'.join(empty)}) score of", text), text
             claims += 1
-    # a floor against passing on nothing: Chengdu, Hefei and Qingdao make claims on the
-    # committed sample (Harbin's row became holdable on 29 November 2026)
-    assert claims >= 3, said
+    # a floor against passing on nothing: Hefei, Jinan, Wuhan and Zhengzhou make claims on
+    # the committed sample (since the patents' city scale went to 6, 29 November 2026)
+    assert claims >= 4, said
 
 
 def test_least_amount_search():
@@ -607,7 +607,7 @@ def test_chinese_explanation_kinds_match_the_english(result):
         if kind in EXPLANATION_KINDS:
             assert zh.startswith(EXPLANATION_KINDS[kind] + "："), (en, zh)
             checked += 1
-    assert checked > 200
+    assert checked > 150  # 182 explained figures on the committed sample
 
 
 def test_chinese_explanations_by_hand(result):

@@ -158,6 +158,10 @@ ROW_WINDOW, ROW_MOVE, ROW_NODES = 70, ("avg_firm_patents", "avg_valuation"), 200
 #: Changsha's step keeps the cells of Tables 44-48 within a window of 4 ranks, not the row
 #: steps' 70: 125 and 137 in 6 s instead of 47 s (the touch then gives 140 either way; a
 #: window of 20: 137 in 37 s). Jinan's and Suzhou's steps are infeasible with a window of 4.
+#: These steps and the row step were worked out on the path with the patents' city scale at
+#: 1.6 (calib_city.MEAN_LEADERS). On the committed path (6) the row step gains one rank of
+#: Table 43 (129 -> 130), Jinan's and Suzhou's steps two and three ranks of
+#: Tables 44-48, and Changsha's finds nothing (0 s).
 HOLD_STEPS = (
     ("Jinan", "enterprise", (("Shandong", "Jinan"), ("Shandong", "Zibo"), ("Shandong", "Qingdao"),
                              ("Anhui", "Hefei"), ("Anhui", "Ma'anshan"), ("Anhui", "Anqing"), ("Anhui", "Wuhu")), True,
