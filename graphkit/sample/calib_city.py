@@ -276,7 +276,8 @@ CITY_AMOUNT_LEADER = ("Shenzhen", 0.8)  # share of Guangdong's financing amount
 #: cities) gain on enterprise over those averaging few (Hangzhou, Chengdu, Suzhou), which
 #: Table 43 ranks higher. No published figure fixes it. Measured with the whole calibration
 #: (Table 43 ranks held): 1.6 -> 125, 2.0 -> 119, 2.5 -> 120, 3.0 -> 116, 3.5 -> 124, 4.5 -> 118,
-#: 5.0 -> 126, 6.0 -> 130, 7.0 -> 117, 10.0 -> 121 (docs/sample_calibration.md).
+#: 5.0 -> 126, 5.5 -> 120, 6.0 -> 130, 6.5 -> 121, 7.0 -> 117, 10.0 -> 121
+#: (docs/sample_calibration.md).
 MEAN_LEADERS = {"avg_valuation": ("Ningde", 1.6), "avg_firm_patents": ("Zhuhai", 6.0)}
 #: Put every valid entity of a province with top-20 cities into those cities (see solve_cities).
 #: Tried and measured worse (36 vs 41 of the 140 Table 43 ranks): off.

@@ -22,8 +22,8 @@ published city ranks held, each over one part of the split:
 * then a **row step** (count-free, with a wide window) for each entry of :data:`ROW_STEPS`:
   a missed cell whose city's whole row must move with cities of other provinces;
 * then a **hold step** for each entry of :data:`HOLD_STEPS`: one missed cell of Table 43
-  must hold, and so must every cell of Table 43 the split holds, while any city may pass
-  any other; Tables 44-48 are maximised (counts free or pinned, as the entry says). A wide
+  (or a few of one column) must hold, and so must every cell of Table 43 the split holds,
+  while any city may pass any other; Tables 44-48 are maximised (counts free or pinned, as the entry says). A wide
   window over a few free cities finds what a window of a few ranks cannot: Changsha's
   capital rank needs Guangzhou's capital to fall five places below it;
 * a count-free step whose program finds nothing is solved once more **soft**: a cell of
@@ -131,8 +131,8 @@ ROW_STEPS = (
 #: pass many others (Jilin's second firm takes its capital from 95th to the 30s); the
 #: valid samples of the firms' means move (a firm moves between cities); and its node limit.
 ROW_WINDOW, ROW_MOVE, ROW_NODES = 70, ("avg_firm_patents", "avg_valuation"), 20000
-#: Hold steps, after the row steps: (city, Table 43 column, the provinces and cities free, as
-#: in :data:`ROW_STEPS`, whether the published city counts the split honours stay, the window
+#: Hold steps, after the row steps: (city, or a tuple of cities held together, Table 43
+#: column, the provinces and cities free, as in :data:`ROW_STEPS`, whether the published city counts the split honours stay, the window
 #: of the cells of Tables 44-48, see :data:`WINDOW`).
 #: Changsha's capital is 10th, published 7th: Hunan's capital lifts it past Wuhan (8th), but
 #: Suqian (4th, no published rank) keeps Suzhou at its
@@ -161,7 +161,11 @@ ROW_WINDOW, ROW_MOVE, ROW_NODES = 70, ("avg_firm_patents", "avg_valuation"), 200
 #: These steps and the row step were worked out on the path with the patents' city scale at
 #: 1.6 (calib_city.MEAN_LEADERS). On the committed path (6) the row step gains one rank of
 #: Table 43 (129 -> 130), Jinan's and Suzhou's steps two and three ranks of
-#: Tables 44-48, and Changsha's finds nothing (0 s).
+#: Tables 44-48, and Changsha's finds nothing (0 s). There, Hangzhou and Xi'an hold each
+#: other's academic place (1st and 2nd, published 2nd and 1st). With Zhejiang and Shaanxi free
+#: both hold (scripts/probe_cells.py: 132 of Table 43, three ranks of Tables 44-48 given up,
+#: 12 s); held as Hangzhou's cell alone, the program may not give up three (a rank of Tables
+#: 44-48 weighs 0.3 of the one cell it counts) and finds nothing, so both cells are held.
 HOLD_STEPS = (
     ("Jinan", "enterprise", (("Shandong", "Jinan"), ("Shandong", "Zibo"), ("Shandong", "Qingdao"),
                              ("Anhui", "Hefei"), ("Anhui", "Ma'anshan"), ("Anhui", "Anqing"), ("Anhui", "Wuhu")), True,
@@ -170,6 +174,7 @@ HOLD_STEPS = (
     ("Changsha", "capital", ("Hunan", ("Guangdong", "Guangzhou"), ("Guangdong", "Zhuhai"),
                              ("Guangdong", "Dongguan"), ("Guangdong", "Foshan"), ("Guangdong", "Huizhou")), False,
      WINDOW),
+    (("Hangzhou", "Xi'an"), "academic", ("Zhejiang", "Shaanxi"), False, ROW_WINDOW),
 )
 #: A hold step's window for the cells of Table 43: any city may pass any other.
 HOLD_WINDOW = 500
@@ -371,7 +376,7 @@ def _detail_held(m: Model, cm: CityMatrix, x: dict, parts: dict, S0: np.ndarray,
 
 def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limit: int = NODES,
                 time_limit: float = 300.0, pin_counts: bool = True, rows=None, soft: bool = False,
-                window: int = WINDOW, move: tuple = MOVE_SAMPLES, hold: tuple[int, int] | None = None):
+                window: int = WINDOW, move: tuple = MOVE_SAMPLES, hold: tuple[tuple[int, int], ...] | None = None):
     """Solve one program: with ``lv`` (a column of :meth:`Objective.levels`, a tier-1
     dimension), that dimension's counts and sums are free in every city; with ``provinces``
     (indices as in ``Objective.prov_idx``) or ``rows`` (rows of ``cm.V``), every count and
@@ -380,10 +385,10 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
     keeps it as it is). With ``pin_counts`` False, the published city counts the split
     honours may change too. With ``soft``, the cells of Tables 44-48 and the missed cells may
     move anywhere when they give way (see :func:`_held`), and Tables 44-48 weigh only
-    :data:`SOFT_DETAIL_WEIGHT`. ``window``: see :data:`WINDOW`. With ``hold`` (a row and a
-    column of :meth:`Objective.levels`), that cell of Table 43 and every cell of Table 43 held
-    now must hold, with :data:`HOLD_WINDOW` (see :func:`_kept`). Returns (the split as a matrix
-    like ``cm.V``, or None, and the solver's Solution)."""
+    :data:`SOFT_DETAIL_WEIGHT`. ``window``: see :data:`WINDOW`. With ``hold`` (cells of Table
+    43 as a row and a column of :meth:`Objective.levels`), those cells and every cell of Table
+    43 held now must hold, with :data:`HOLD_WINDOW` (see :func:`_kept`). Returns (the split as
+    a matrix like ``cm.V``, or None, and the solver's Solution)."""
     obj, V = cm.obj, cm.V
     pcode = np.asarray(obj.prov_idx)
     if provinces is not None:
@@ -410,7 +415,7 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
         if hold is None:
             w, n = _held(m, S, S0[:, k], cells, 1.0, soft, window)
         else:
-            w, n, _ = _kept(m, S, S0[:, k], cells, [hold[0]] if hold[1] == k else [])
+            w, n, _ = _kept(m, S, S0[:, k], cells, [row for row, col in hold if col == k])
         worth.append(w)
         now.append(n)
     w, n = _detail_held(m, cm, x, parts, S0, detail, soft, window)
@@ -557,10 +562,15 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     phases.append((lambda cm: [(f"row of {name}, counts free", None, row_step_rows(t, cm, where))
                                for name, where in ROW_STEPS], False, wide))
     top_row = dict(zip(t.city_top20.city_en, cm.obj.top_rows.tolist()))  # a hold step's cell is Table 43's
-    phases.append((lambda cm: [(f"hold {name}'s {col} rank" + ("" if pins else ", counts free"), None,
+    def held_cells(names, col):  # a HOLD_STEPS entry's city, or cities held together
+        names = (names,) if isinstance(names, str) else names
+        return (" and ".join(f"{n}'s" for n in names) + f" {col} rank" + ("s" if len(names) > 1 else ""),
+                tuple((top_row[n], columns.index(col)) for n in names))
+
+    phases.append((lambda cm: [(f"hold {held_cells(names, col)[0]}" + ("" if pins else ", counts free"), None,
                                 row_step_rows(t, cm, where),
-                                {"hold": (top_row[name], columns.index(col)), "pin_counts": pins, "window": window})
-                               for name, col, where, pins, window in HOLD_STEPS], False, wide))
+                                {"hold": held_cells(names, col)[1], "pin_counts": pins, "window": window})
+                               for names, col, where, pins, window in HOLD_STEPS], False, wide))
     steps = []
     for phase, pin, opts in phases:
         for name, lv, rows, *more in phase(cm):
