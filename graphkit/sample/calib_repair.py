@@ -23,9 +23,9 @@ published city ranks held, each over one part of the split:
   a missed cell whose city's whole row must move with cities of other provinces;
 * then a **hold step** for each entry of :data:`HOLD_STEPS`: one missed cell of Table 43
   (or a few of one column) must hold, and so must every cell of Table 43 the split holds,
-  while any city may pass any other; Tables 44-48 are maximised (counts free or pinned, as the entry says). A wide
-  window over a few free cities finds what a window of a few ranks cannot: Changsha's
-  capital rank needs Guangzhou's capital to fall five places below it;
+  while any city may pass any other; Tables 44-48 are maximised (counts free or pinned, as
+  the entry says). A wide window over a few free cities finds what a window of a few ranks
+  cannot: Changsha's capital rank needs Guangzhou's capital to fall five places below it;
 * a count-free step whose program finds nothing is solved once more **soft**: a cell of
   Tables 44-48, or a cell missed now, may then move past cities outside its window when it
   gives way, and Tables 44-48 weigh less than one rank of Table 43 in all
@@ -132,8 +132,8 @@ ROW_STEPS = (
 #: valid samples of the firms' means move (a firm moves between cities); and its node limit.
 ROW_WINDOW, ROW_MOVE, ROW_NODES = 70, ("avg_firm_patents", "avg_valuation"), 20000
 #: Hold steps, after the row steps: (city, or a tuple of cities held together, Table 43
-#: column, the provinces and cities free, as in :data:`ROW_STEPS`, whether the published city counts the split honours stay, the window
-#: of the cells of Tables 44-48, see :data:`WINDOW`).
+#: column, the provinces and cities free, as in :data:`ROW_STEPS`, whether the published city
+#: counts the split honours stay, the window of the cells of Tables 44-48, see :data:`WINDOW`).
 #: Changsha's capital is 10th, published 7th: Hunan's capital lifts it past Wuhan (8th), but
 #: Suqian (4th, no published rank) keeps Suzhou at its
 #: published 5th, so the city that gives way above Changsha is Guangzhou (published 4th,
@@ -376,7 +376,8 @@ def _detail_held(m: Model, cm: CityMatrix, x: dict, parts: dict, S0: np.ndarray,
 
 def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limit: int = NODES,
                 time_limit: float = 300.0, pin_counts: bool = True, rows=None, soft: bool = False,
-                window: int = WINDOW, move: tuple = MOVE_SAMPLES, hold: tuple[tuple[int, int], ...] | None = None):
+                window: int = WINDOW, move: tuple = MOVE_SAMPLES,
+                hold: tuple[tuple[int, int], ...] | None = None):
     """Solve one program: with ``lv`` (a column of :meth:`Objective.levels`, a tier-1
     dimension), that dimension's counts and sums are free in every city; with ``provinces``
     (indices as in ``Objective.prov_idx``) or ``rows`` (rows of ``cm.V``), every count and
@@ -562,15 +563,15 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     phases.append((lambda cm: [(f"row of {name}, counts free", None, row_step_rows(t, cm, where))
                                for name, where in ROW_STEPS], False, wide))
     top_row = dict(zip(t.city_top20.city_en, cm.obj.top_rows.tolist()))  # a hold step's cell is Table 43's
-    def held_cells(names, col):  # a HOLD_STEPS entry's city, or cities held together
-        names = (names,) if isinstance(names, str) else names
-        return (" and ".join(f"{n}'s" for n in names) + f" {col} rank" + ("s" if len(names) > 1 else ""),
-                tuple((top_row[n], columns.index(col)) for n in names))
 
-    phases.append((lambda cm: [(f"hold {held_cells(names, col)[0]}" + ("" if pins else ", counts free"), None,
-                                row_step_rows(t, cm, where),
-                                {"hold": held_cells(names, col)[1], "pin_counts": pins, "window": window})
-                               for names, col, where, pins, window in HOLD_STEPS], False, wide))
+    def hold_step(cm, names, col, where, pins, window):
+        names = (names,) if isinstance(names, str) else names  # one city, or several held together
+        label = " and ".join(f"{n}'s" for n in names) + f" {col} rank" + ("s" if len(names) > 1 else "")
+        return (f"hold {label}" + ("" if pins else ", counts free"), None, row_step_rows(t, cm, where),
+                {"hold": tuple((top_row[n], columns.index(col)) for n in names), "pin_counts": pins,
+                 "window": window})
+
+    phases.append((lambda cm: [hold_step(cm, *entry) for entry in HOLD_STEPS], False, wide))
     steps = []
     for phase, pin, opts in phases:
         for name, lv, rows, *more in phase(cm):
