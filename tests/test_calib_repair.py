@@ -439,3 +439,21 @@ def test_the_touch_takes_back_a_unit_a_cell_lacks_and_loses_nothing():
     assert step.after == (after["top_held"], after["detail_held"])
     assert after["top_held"] >= before["top_held"] and after["detail_held"] >= before["detail_held"]
     assert after["score"] == 0 and after["count_miss"] <= lost["count_miss"]
+
+
+def test_the_touch_keeps_a_split_that_only_honours_more_counts():
+    """The touch keeps a split with as many ranks held and more published city counts, and
+    refuses one that pays for the counts with a rank, a score or the amount measure
+    (parts written by hand, as Objective.parts returns them)."""
+    from graphkit.sample.calib_repair import _better, _touch_keeps
+
+    old = {"score": 0.0, "order_miss": 0.0, "count_miss": 21.0, "amount_ratio": 15.8, "edge_ratio": 0.0,
+           "top_held": 132, "detail_held": 153}
+    fewer = {**old, "count_miss": 18.0, "amount_ratio": 9.0}
+    assert _touch_keeps(fewer, old) and not _better(fewer, old)
+    assert not _touch_keeps(old, old)  # nothing gained
+    assert not _touch_keeps({**fewer, "detail_held": 152}, old)  # a rank of Tables 44-48 for 3 counts
+    assert not _touch_keeps({**fewer, "score": 0.01}, old)  # a published city score out of tolerance
+    assert not _touch_keeps({**fewer, "amount_ratio": 16.0}, old)
+    assert _touch_keeps({**old, "detail_held": 154}, old)  # the rank test as before
+    assert not _touch_keeps({**old, "detail_held": 154, "count_miss": 22.0}, old)
