@@ -31,9 +31,10 @@ published city ranks held, each over one part of the split:
   gives way, and Tables 44-48 weigh less than one rank of Table 43 in all
   (:data:`SOFT_DETAIL_WEIGHT`). Hangzhou and Xi'an trade academic ranks so (Table 43: 121),
   and three ranks of Hangzhou's universities in Tables 44-48 give way.
-* once every step has run, a **touch**: one chain of the polish stage's search at zero temperature
-  (:data:`TOUCH_MOVES`), which takes the single units the exact steps left where a cell is
-  missed for want of them, kept when :func:`_better` accepts it.
+* once every step has run, a **touch**: one chain of the polish stage's search at zero
+  temperature (:data:`TOUCH_MOVES`), which takes the single units the exact steps left where
+  a cell or a published city count is missed for want of them, kept when
+  :func:`_touch_keeps` accepts it.
 
 In each program:
 
