@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from graphkit.errors import UsageError
+from graphkit.sample.bilingual import COLON, CONTRADICTION, NOT_HELD, TRADE_OFF
 
 __all__ = ["HELP", "DESCRIPTION", "EXAMPLES", "add_arguments", "run", "render_check"]
 
@@ -225,9 +226,8 @@ def render_check(result, fmt: str, show_all: bool = False, width: int | None = N
 
 #: The kinds of explanation the check gives, tagged in Chinese in the terminal table's English
 #: sentences (``--lang en``), so a Chinese reader sees at a glance which kind each is; ``--lang zh``
-#: prints the Chinese sentences (graphkit.sample.bilingual names the kinds in both languages).
-EXPLANATION_KINDS = {"report contradiction": "报告自相矛盾", "trade-off": "取舍",
-                     "not held by the calibration": "校准未保持"}
+#: prints the Chinese sentences. English -> Chinese, from the kinds graphkit.sample.bilingual names.
+EXPLANATION_KINDS = {k.en: k.zh for k in (kind.partition(COLON)[0] for kind in (CONTRADICTION, TRADE_OFF, NOT_HELD))}
 
 
 def tag_explanation(text: str) -> str:

@@ -78,7 +78,7 @@ NO_TEXT = Text()
 COLON = Text(": ", "：")
 #: Between the parts of a list or of a two-part explanation.
 SEP = Text("; ", "；")
-#: The kinds of explanation (graphkit.commands.sample.EXPLANATION_KINDS tags the English ones).
+#: The kinds of explanation (graphkit.commands.sample.EXPLANATION_KINDS maps them for its tags).
 TRADE_OFF = Text("trade-off", "取舍") + COLON
 CONTRADICTION = Text("report contradiction", "报告自相矛盾") + COLON
 NOT_HELD = Text("not held by the calibration", "校准未保持") + COLON
