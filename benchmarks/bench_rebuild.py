@@ -35,6 +35,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench_score import cpu_model  # this folder is first on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATED = ROOT / "graphkit" / "sample" / "calibrated"
 SAMPLE = ROOT / "data" / "sample"
@@ -110,16 +112,6 @@ def rebuild_once(work: Path, cold: bool) -> dict:
             "calibrate_log": (work / "calibrate.log").read_text(encoding="utf-8").splitlines()}
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=1, help="rebuilds, one after another (default 1)")
@@ -148,7 +140,7 @@ def main(argv=None) -> int:
         "figures": {"worst_total_wall_s": max(r["total_wall_s"] for r in runs),
                     "all_under_limit": all(r["under_limit"] for r in runs),
                     "all_identical_to_committed": all(r["identical_to_committed"] for r in runs)},
-        "machine": {"cpus": os.cpu_count(), "cpu": _cpu_model(), "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
+        "machine": {"cpus": os.cpu_count(), "cpu": cpu_model() or platform.processor(), "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
                     "python": platform.python_version(), "platform": platform.platform()},
     }
     out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / f"rebuild-{datetime.now(timezone.utc):%Y%m%d}.json"

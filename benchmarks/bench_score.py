@@ -36,7 +36,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["main", "parse_sizes", "dataset_dir", "floor", "child"]
+__all__ = ["main", "parse_sizes", "dataset_dir", "floor", "child", "cpu_model"]
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -235,14 +235,21 @@ def ensure_dataset(data: Path, edges: int, seed: int) -> tuple[Path, float | Non
     return d, time.perf_counter() - t0
 
 
-def machine() -> dict:
-    """What the figures came from."""
-    cpu = ""
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo, or "" where it gives none."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def machine() -> dict:
+    """What the figures came from."""
+    cpu = cpu_model()
+    try:
         mem = next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
         mem_gb = int(mem.split()[1]) / 1024 / 1024
     except (OSError, StopIteration):
