@@ -132,3 +132,19 @@ def test_both_solvers_solve_a_program_worked_by_hand(solver):
     assert sol.objective == pytest.approx(-3.5)
     with pytest.raises(ValueError, match="unknown solver"):
         m.solve(solver="gurobi")
+
+
+def test_a_constraint_between_constants_is_checked_to_their_size():
+    """A row without variables is checked, not added. Two financing amounts of about 3.07
+    million that are equal in exact arithmetic may differ by 3e-8 in floats: a repair step once
+    failed on that. 1.0 >= 2.0, or 3e6 >= 3e6 + 1, still fails."""
+    from graphkit.sample.calib_lp import Expr, Model
+
+    m = Model()
+    amount = 3071914.81
+    m.ge(Expr(const=amount), Expr(const=amount + 3e-8))
+    m.ge(Expr(const=amount) * 1.0, amount + 3e-8)
+    assert m.rows == []
+    for a, b in ((1.0, 2.0), (3e6, 3e6 + 1)):
+        with pytest.raises(ValueError, match="constant constraint cannot hold"):
+            m.ge(Expr(const=a), Expr(const=b))

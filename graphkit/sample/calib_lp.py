@@ -123,19 +123,26 @@ class Model:
         self.names.append(name)
         return Expr.var(len(self.lb) - 1)
 
-    def add(self, e: Expr, lo=-np.inf, hi=np.inf, name="") -> None:
-        """Add the constraint ``lo <= e <= hi`` (the constant of ``e`` is moved to the bounds)."""
+    def add(self, e: Expr, lo=-np.inf, hi=np.inf, name="", scale: float = 1.0) -> None:
+        """Add the constraint ``lo <= e <= hi`` (the constant of ``e`` is moved to the bounds).
+
+        A constraint without variables is checked instead, to 1e-9 of ``scale`` (the size of
+        the numbers it compares), and raises ValueError if it fails."""
         terms = {k: v for k, v in e.terms.items() if v != 0.0}
         lo2, hi2 = lo - e.const, hi - e.const
         if not terms:
-            if lo2 > 1e-9 or hi2 < -1e-9:
+            tol = 1e-9 * max(1.0, scale)
+            if lo2 > tol or hi2 < -tol:
                 raise ValueError(f"constant constraint cannot hold: {name} ({lo2}, {hi2})")
             return
         self.rows.append((terms, lo2, hi2, name))
 
     def ge(self, a: Expr, b, name="") -> None:
         """Add ``a >= b``."""
-        self.add(a - b, lo=0.0, name=name)
+        # two constants of a million (financing amounts) differ by 3e-8 when equal in exact
+        # arithmetic: the check scales with them
+        size = max(abs(v.const) if isinstance(v, Expr) else abs(float(v)) for v in (a, b))
+        self.add(a - b, lo=0.0, name=name, scale=size)
 
     def eq(self, a: Expr, b, name="") -> None:
         """Add ``a == b``."""
