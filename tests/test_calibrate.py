@@ -253,3 +253,32 @@ def test_record_is_the_same_for_the_same_solution_whatever_the_timings():
     assert json.loads(record(1.5))["solver"]["repair"][0]["after"] == [108, 128]
     committed = (VALUES.parent / "record.json").read_text(encoding="utf-8")
     assert '"seconds"' not in committed and " s\"" not in committed
+
+
+def test_a_city_split_keeps_the_province_sum_when_the_top_city_rounds_over_it():
+    """realise_solution by hand: one province of 2 firms with patents, 10 patents in all, both
+    firms in city A (a top-20 city with a fixed valid sample) whose solved sum is 10.6; city
+    B holds firms but none with patents. A's sum rounds to 11, one more than the province has;
+    the remainder (-1) has no valid firm in B to go to and once went nowhere, leaving the
+    cities' sum 11. It goes to A: 10 and 0."""
+    from types import SimpleNamespace
+
+    from graphkit.sample.calib_city import realise_solution
+    from graphkit.sample.calib_province import COUNT_SCALE, MEAN_BASE
+
+    counts = {"A": {"firm_count": 2}, "B": {"firm_count": 1}}
+    v = {(c, j): float(counts[c].get(j, 0)) for c in counts for j in COUNT_SCALE}
+    v.update({(c, "financing_amount"): 0.0 for c in counts})
+    # a top-20 city's entry is (None, valid sample, solved sum); another city's (flag, sample)
+    mean_vars = {("A", "avg_firm_patents"): (None, 2, 10.6), ("B", "avg_firm_patents"): (0.0, 0.0)}
+    prov = {"province_code": "P", "financing_amount": 0.0, **{j: 0 for j in COUNT_SCALE}}
+    prov["firm_count"] = 3
+    for j in MEAN_BASE:
+        prov[f"{j}__n"], prov[f"{j}__sum"] = 0, 0
+    prov["avg_firm_patents__n"], prov["avg_firm_patents__sum"] = 2, 10
+    t = SimpleNamespace(provinces=pd.DataFrame({"code": ["P"], "municipality": ["false"]}))
+    facts = {"v": v, "allc": ["A", "B"], "pof": {"A": "P", "B": "P"}, "cand": {"P": ["A", "B"]},
+             "mean_vars": mean_vars}
+    out = realise_solution(t, pd.DataFrame([prov]), lambda e: e, facts).set_index("city_code")
+    assert out.loc["A", "avg_firm_patents__sum"] == 10 and out.loc["B", "avg_firm_patents__sum"] == 0
+    assert out["avg_firm_patents__n"].tolist() == [2, 0]

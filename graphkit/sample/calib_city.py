@@ -704,6 +704,10 @@ def realise_solution(t: Targets, prov: pd.DataFrame, sol, facts) -> pd.DataFrame
                 vals[c0][f"{j}__sum"] += left_s
             for (c, n), s_c in zip(rest, parts):
                 vals[c][f"{j}__n"], vals[c][f"{j}__sum"] = n, int(s_c)
+            short = left_s - int(sum(parts)) if rest else 0
+            if short:  # a negative remainder, or one with no valid entity left to take it
+                c0 = max((c for c in cs if vals[c].get(f"{j}__n", 0) > 0), key=lambda c: vals[c][f"{j}__sum"])
+                vals[c0][f"{j}__sum"] += short
         for c in cs:
             for j in MEAN_BASE:
                 if unit_is_cents(j):
