@@ -282,3 +282,17 @@ def test_a_city_split_keeps_the_province_sum_when_the_top_city_rounds_over_it():
     out = realise_solution(t, pd.DataFrame([prov]), lambda e: e, facts).set_index("city_code")
     assert out.loc["A", "avg_firm_patents__sum"] == 10 and out.loc["B", "avg_firm_patents__sum"] == 0
     assert out["avg_firm_patents__n"].tolist() == [2, 0]
+
+
+def test_top_valid_samples_by_hand():
+    """A province with 10 valid entities of 20 (share 0.5) and three top-20 cities estimated at
+    9, 7 and 5 entities: 4.5, 3.5 and 2.5 round half up to 5, 4 and 3 (12). A zeroed city gets
+    none, a capped city its cap, and beyond the province's 10 the largest samples give way."""
+    from graphkit.sample.calib_city import top_valid_samples
+
+    est = {"A": 9.0, "B": 7.0, "C": 5.0}
+    assert top_valid_samples(est, 0.5, 12, set(), {}) == {"A": 5, "B": 4, "C": 3}
+    # 12 > 10: A gives one (5 -> 4), then A and B tie at 4 and the later name gives way
+    assert top_valid_samples(est, 0.5, 10, set(), {}) == {"A": 4, "B": 3, "C": 3}
+    assert top_valid_samples(est, 0.5, 12, {"B"}, {}) == {"A": 5, "B": 0, "C": 3}
+    assert top_valid_samples(est, 0.5, 12, set(), {"A": 2}) == {"A": 2, "B": 4, "C": 3}
