@@ -456,7 +456,7 @@ def solve_cities(t: Targets, prov: pd.DataFrame, time_limit: float = 60.0, node_
             share = npv[pc] / float(provs.loc[pc, base]) if provs.loc[pc, base] > 0 else 0.0
             nT = top_valid_samples({c: top_est[c, base] for c in tcs}, share, npv[pc], zero[zero_dim],
                                    {c: valid_cap[c, j] for c in tcs if (c, j) in valid_cap})
-            elig = [c for c in tcs if c not in zero["academic" if base != "firm_count" else "enterprise"]]
+            elig = [c for c in tcs if c not in zero[zero_dim]]
             # a mean led by the province's only top-20 city cannot take all valid entities (its
             # mean is above the province's); then no mean of that entity type is absorbed
             sole_lead = any(MEAN_LEADERS.get(j2, ("",))[0] in top_code and top_code[MEAN_LEADERS[j2][0]] in elig

@@ -78,6 +78,13 @@ class Expr:
         return self.const + sum(v * x[i] for i, v in self.terms.items())
 
 
+def _size(a, b) -> float:
+    """The larger constant of ``a`` and ``b`` (expressions or numbers), as a scale for checking
+    a constraint between constants: two financing amounts of a million that are equal in exact
+    arithmetic differ by 3e-8 in floats."""
+    return max(abs(v.const) if isinstance(v, Expr) else abs(float(v)) for v in (a, b))
+
+
 def esum(items) -> Expr:
     """Sum an iterable of expressions (an empty sum is 0)."""
     out = Expr()
@@ -139,14 +146,11 @@ class Model:
 
     def ge(self, a: Expr, b, name="") -> None:
         """Add ``a >= b``."""
-        # two constants of a million (financing amounts) differ by 3e-8 when equal in exact
-        # arithmetic: the check scales with them
-        size = max(abs(v.const) if isinstance(v, Expr) else abs(float(v)) for v in (a, b))
-        self.add(a - b, lo=0.0, name=name, scale=size)
+        self.add(a - b, lo=0.0, name=name, scale=_size(a, b))
 
     def eq(self, a: Expr, b, name="") -> None:
         """Add ``a == b``."""
-        self.add(a - b, lo=0.0, hi=0.0, name=name)
+        self.add(a - b, lo=0.0, hi=0.0, name=name, scale=_size(a, b))
 
     def soft_abs(self, e: Expr, target: float, tol: float, weight: float, name="") -> Expr:
         """Penalise ``max(0, |e - target| - tol)`` with ``weight``; return the excess variable."""
