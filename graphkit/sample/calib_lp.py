@@ -146,11 +146,13 @@ class Model:
 
     def ge(self, a: Expr, b, name="") -> None:
         """Add ``a >= b``."""
-        self.add(a - b, lo=0.0, name=name, scale=_size(a, b))
+        e = a - b
+        self.add(e, lo=0.0, name=name, scale=1.0 if any(e.terms.values()) else _size(a, b))
 
     def eq(self, a: Expr, b, name="") -> None:
         """Add ``a == b``."""
-        self.add(a - b, lo=0.0, hi=0.0, name=name, scale=_size(a, b))
+        e = a - b
+        self.add(e, lo=0.0, hi=0.0, name=name, scale=1.0 if any(e.terms.values()) else _size(a, b))
 
     def soft_abs(self, e: Expr, target: float, tol: float, weight: float, name="") -> Expr:
         """Penalise ``max(0, |e - target| - tol)`` with ``weight``; return the excess variable."""
