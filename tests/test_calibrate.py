@@ -285,9 +285,10 @@ def test_a_city_split_keeps_the_province_sum_when_the_top_city_rounds_over_it():
 
 
 def test_top_valid_samples_by_hand():
-    """A province with 10 valid entities of 20 (share 0.5) and three top-20 cities estimated at
-    9, 7 and 5 entities: 4.5, 3.5 and 2.5 round half up to 5, 4 and 3 (12). A zeroed city gets
-    none, a capped city its cap, and beyond the province's 10 the largest samples give way."""
+    """A valid share of 0.5 and three top-20 cities estimated at 9, 7 and 5 entities: 4.5, 3.5
+    and 2.5 round half up to 5, 4 and 3, which a province of 12 valid entities holds. A zeroed
+    city gets none, a capped city its cap, and in a province of only 10 the largest samples
+    give way."""
     from graphkit.sample.calib_city import top_valid_samples
 
     est = {"A": 9.0, "B": 7.0, "C": 5.0}
