@@ -717,13 +717,12 @@ def realise_solution(t: Targets, prov: pd.DataFrame, sol, facts) -> pd.DataFrame
             if rest and sum(ns) != left_n:
                 raise RuntimeError(f"valid samples of {j} in {pc} do not add up")
             parts = largest_remainder(left_s, ns) if rest else []
-            if not rest and left_s != 0:  # rounding remainder of the top-20 sums
-                c0 = next(c for c in cs if vals[c].get(f"{j}__n", 0) > 0)
-                vals[c0][f"{j}__sum"] += left_s
             for (c, n), s_c in zip(rest, parts):
                 vals[c][f"{j}__n"], vals[c][f"{j}__sum"] = n, int(s_c)
-            short = left_s - int(sum(parts)) if rest else 0
-            if short:  # a negative remainder, or one with no valid entity left to take it
+            # what the other cities do not take (the top-20 sums' rounding, negative or with no
+            # valid entity elsewhere) goes to the largest sum, so the province's total stays
+            short = left_s - int(sum(parts))
+            if short:
                 c0 = max((c for c in cs if vals[c].get(f"{j}__n", 0) > 0), key=lambda c: vals[c][f"{j}__sum"])
                 vals[c0][f"{j}__sum"] += short
         for c in cs:

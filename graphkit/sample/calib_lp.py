@@ -130,15 +130,16 @@ class Model:
         self.names.append(name)
         return Expr.var(len(self.lb) - 1)
 
-    def add(self, e: Expr, lo=-np.inf, hi=np.inf, name="", scale: float = 1.0) -> None:
+    def add(self, e: Expr, lo=-np.inf, hi=np.inf, name="", operands: tuple = ()) -> None:
         """Add the constraint ``lo <= e <= hi`` (the constant of ``e`` is moved to the bounds).
 
-        A constraint without variables is checked instead, to 1e-9 of ``scale`` (the size of
-        the numbers it compares), and raises ValueError if it fails."""
+        A constraint without variables is checked instead, to 1e-9 of the larger of 1 and the
+        ``operands`` ``e`` was made from (:meth:`ge`, :meth:`eq`), and raises ValueError if it
+        fails."""
         terms = {k: v for k, v in e.terms.items() if v != 0.0}
         lo2, hi2 = lo - e.const, hi - e.const
         if not terms:
-            tol = 1e-9 * max(1.0, scale)
+            tol = 1e-9 * max(1.0, _size(*operands)) if operands else 1e-9
             if lo2 > tol or hi2 < -tol:
                 raise ValueError(f"constant constraint cannot hold: {name} ({lo2}, {hi2})")
             return
@@ -146,13 +147,11 @@ class Model:
 
     def ge(self, a: Expr, b, name="") -> None:
         """Add ``a >= b``."""
-        e = a - b
-        self.add(e, lo=0.0, name=name, scale=1.0 if any(e.terms.values()) else _size(a, b))
+        self.add(a - b, lo=0.0, name=name, operands=(a, b))
 
     def eq(self, a: Expr, b, name="") -> None:
         """Add ``a == b``."""
-        e = a - b
-        self.add(e, lo=0.0, hi=0.0, name=name, scale=1.0 if any(e.terms.values()) else _size(a, b))
+        self.add(a - b, lo=0.0, hi=0.0, name=name, operands=(a, b))
 
     def soft_abs(self, e: Expr, target: float, tol: float, weight: float, name="") -> Expr:
         """Penalise ``max(0, |e - target| - tol)`` with ``weight``; return the excess variable."""
