@@ -663,3 +663,20 @@ def test_a_note_without_chinese_is_an_error():
     with pytest.raises(DataError, match="notes_zh.toml") as exc:
         note("CONFLICT: a note nobody translated")
     assert "nobody translated" in str(exc.value) and NOTES_FILE.name in str(exc.value)
+
+
+def test_an_explanations_kind_is_its_prefix_in_both_languages():
+    """The check tells a contradiction from a trade-off by the explanation's bilingual prefix
+    (Text.startswith), not by an English word somewhere in it; the module's examples hold."""
+    import doctest
+
+    import graphkit.sample.bilingual as bilingual
+    from graphkit.sample.bilingual import CONTRADICTION, SEP, TRADE_OFF, Text
+
+    reason = TRADE_OFF + Text("x", "甲")
+    assert reason.startswith(TRADE_OFF) and not reason.startswith(CONTRADICTION)
+    # a contradiction quoted after a trade-off does not make the explanation one
+    assert not (reason + SEP + CONTRADICTION).startswith(CONTRADICTION)
+    # English alone is not enough: both forms must carry the prefix
+    assert not Text(TRADE_OFF.en + "x", "甲").startswith(TRADE_OFF)
+    assert doctest.testmod(bilingual).failed == 0

@@ -47,6 +47,11 @@ class Text:
         parts = list(parts)
         return Text(self.en.join(p.en for p in parts), self.zh.join(p.zh for p in parts))
 
+    def startswith(self, prefix: "Text") -> bool:
+        """True when both languages begin with ``prefix``'s: how an explanation's kind
+        (:data:`TRADE_OFF`, :data:`CONTRADICTION`, :data:`NOT_HELD`) is recognised."""
+        return self.en.startswith(prefix.en) and self.zh.startswith(prefix.zh)
+
     def partition(self, sep: "Text") -> tuple["Text", "Text", "Text"]:
         """(before, separator, after) at the first ``sep`` of each language, as
         :meth:`str.partition`."""

@@ -147,7 +147,7 @@ def compare(t, prov, city, circ, ds=None) -> pd.DataFrame:
     code_of = dict(zip(t.cities.zh, t.cities.code))
     for r in city_rows:
         if (r["kind"] in ("city_rank", "city_detail_rank") and not r["match"]
-                and "contradiction" not in r["explanation"].en):
+                and not r["explanation"].startswith(CONTRADICTION)):
             r["explanation"] = city_rank_expl(t, city, figures, r, ds) or r["explanation"]
             if r["kind"] == "city_rank" and r["indicator"] != "total":
                 row = row_bound_expl(t, city, code_of.get(r["region"]), TOLERANCE["city_score"])
@@ -354,7 +354,7 @@ def _count_rows(t, prov, city, circ, ds, city_rows: list) -> tuple[list, Figures
                 kind, colon, rest = why.partition(COLON)
                 expl = kind + colon + Text("the index counts basic- and technology-layer firms together; ",
                                            "指数把基础层和技术层企业合并计数；") + rest
-        if lvl in ("province", "circle", "outside_circles") and expl.en.startswith("trade-off"):
+        if lvl in ("province", "circle", "outside_circles") and expl.startswith(TRADE_OFF):
             members = members_of(t, lvl, label)
             j, delta = units_to_hold(q, r.is_share, val, got, members, prov_raw, national)
             if members and j is not None and r.is_share and delta == 0:
