@@ -8,6 +8,7 @@ of graphkit's engine. Expected values are the report's published figures
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -253,6 +254,26 @@ def test_record_is_the_same_for_the_same_solution_whatever_the_timings():
     assert json.loads(record(1.5))["solver"]["repair"][0]["after"] == [108, 128]
     committed = (VALUES.parent / "record.json").read_text(encoding="utf-8")
     assert '"seconds"' not in committed and " s\"" not in committed
+
+
+def test_progress_lines_count_from_the_calibrations_start_in_a_new_process(capfd):
+    """The polish stage logs from other processes. Its progress lines must count from the
+    calibration's start there too, also in a process started afresh ("spawn", which imports
+    the module anew and so would restart a module-level clock)."""
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    from graphkit.sample.calibrate import progress
+
+    log = partial(progress, time.time() - 42.2)
+    log("here")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(log, "there").result()
+    err = capfd.readouterr().err
+    assert "[  42 s] here\n" in err
+    assert re.search(r"\[  4[2-9] s\] there\n", err), err  # the child's start-up takes seconds at most
 
 
 def test_a_city_split_keeps_the_province_sum_when_the_top_city_rounds_over_it():
