@@ -26,9 +26,10 @@ import json
 import sys
 import time
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
-__all__ = ["DEFAULT_OUT", "CITY_NODES", "calibrate", "main"]
+__all__ = ["DEFAULT_OUT", "CITY_NODES", "calibrate", "main", "progress"]
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "calibrated"
 #: Branch-and-bound node limit of the city program (a node limit, unlike a time limit,
@@ -88,8 +89,8 @@ def _record(t, ps, city, city_status="", polish=None, repair=None, counts=None) 
 
 def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | None = None):
     """Solve and write city_values.csv and record.json; return the city table."""
+    log = partial(progress, time.time())
     from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
 
     from graphkit.atomic import atomic_write
     from graphkit.sample.calib_city import realise_solution, solve_cities, split_cities
@@ -99,7 +100,6 @@ def calibrate(out: Path | None = None, time_limit: float = 150.0, root: Path | N
     from graphkit.sample.calib_repair import repair
     from graphkit.sample.calib_targets import load_targets
 
-    log = partial(progress, time.time())
     out = Path(out) if out else DEFAULT_OUT
     out.mkdir(parents=True, exist_ok=True)
     t = load_targets(root)
