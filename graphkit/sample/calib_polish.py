@@ -462,7 +462,7 @@ def polish_best(t: Targets, city: pd.DataFrame, seeds: tuple[int, ...] = SEEDS, 
         log(f"polish: {len(seeds)} chains of {moves:,} moves on {workers} processes; after {scout:,} "
             f"moves the best {keep} go on")
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
-    run = pool.map if pool else map  # log must pickle to reach a process: a module-level function or a partial of one
+    run = pool.map if pool else map  # log must pickle to reach a process (a function, or a partial of one)
     try:
         scouts = list(run(_segment, [(t, city, Chain(s, V.copy(), V.copy()), min(scout, moves), moves, log)
                                      for s in seeds]))
