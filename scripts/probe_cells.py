@@ -9,15 +9,20 @@ Usage (from the repository root)::
         --hold Shenzhen:academic --give-way
     # the greatest capital score Changsha can have with Hunan's cities free (no rank kept)
     python scripts/probe_cells.py --free prov:Hunan --most Changsha:capital
+    # the least academic score Shenzhen can have, the universities' and institutes' samples
+    # movable too, solved with highspy
+    python scripts/probe_cells.py --free prov:Guangdong --most Shenzhen:academic --least \
+        --move-samples univ_avg_patents,inst_avg_patents --solver highspy
 
 It starts from the split the repair stage leaves: the committed ``city_values.csv`` with the
 count stage's moves (``record.json``) undone. The cities named in ``--free`` (``prov:Name``
 for every city of a province, or a city's English name) have every count and sum free; the
 valid samples of the firms' patents and valuations move between a province's cities where
-the province's sample is small, as in a row step of the repair stage. Everything else that a
-repair step keeps stays: each province's totals, the other valid samples, the leaders'
-cells and with them the min-max scales, the realiser's rules and named floors, the five
-published city scores. The published city counts are free, as in the count-free steps.
+the province's sample is small, as in a row step of the repair stage (``--move-samples``
+adds more means, as the sixth session's probes of the academic misses did). Everything else
+that a repair step keeps stays: each province's totals, the other valid samples, the
+leaders' cells and with them the min-max scales, the realiser's rules and named floors, the
+five published city scores. The published city counts are free, as in the count-free steps.
 
 Every cell of Table 43 the split holds must keep its rank (with ``--give-way`` it is
 maximised instead, and the cells given up are listed), and so must each ``--hold`` cell.
@@ -87,10 +92,11 @@ def _cell(city_row: dict, columns: list[str], text: str) -> tuple[int, int]:
 
 
 def probe(t, city: pd.DataFrame, spec: str, hold=(), give_way=False, most=None, time_limit=300.0,
-          detail=False):
+          detail=False, move=ROW_MOVE, solver="scipy", least=False):
     """Build and solve the program; returns (status, seconds, cells given up as
-    (city, column), the greatest score for ``most`` or None, the split found as a city table
-    or None)."""
+    (city, column), the greatest score for ``most`` (the least with ``least``) or None, the
+    split found as a city table or None). ``move``: the means whose valid samples move
+    between a province's cities; ``solver``: as :meth:`Model.solve`."""
     cm = CityMatrix(t, city)
     obj, V = cm.obj, cm.V
     columns = ["total", *obj.t1_codes]
@@ -100,7 +106,7 @@ def probe(t, city: pd.DataFrame, spec: str, hold=(), give_way=False, most=None, 
     pcode = np.asarray(obj.prov_idx)
     m = Model()
     free = set(range(V.shape[1])) - set(obj.mean_n.tolist())
-    x, parts = _variables(m, cm, pcode, move=ROW_MOVE, free=free, rows=set(rows), move_up_to=MOVE_UP_TO)
+    x, parts = _variables(m, cm, pcode, move=tuple(move), free=free, rows=set(rows), move_up_to=MOVE_UP_TO)
     _rules(m, cm, x)
     total = _keep_figures(m, cm, x, parts, rows, pin_counts=False)
     S0 = obj.levels(V)
@@ -118,9 +124,9 @@ def probe(t, city: pd.DataFrame, spec: str, hold=(), give_way=False, most=None, 
         row, k = _cell(city_row, columns, most)
         target = (total if k == 0 else _scores(cm, x, parts, k))[row]
         for v, c in target.terms.items():
-            m.cost[v] -= c
+            m.cost[v] += c if least else -c
     t0 = time.perf_counter()
-    sol = m.solve(time_limit=time_limit, gap=1e-6, node_limit=ROW_NODES)
+    sol = m.solve(time_limit=time_limit, gap=1e-6, node_limit=ROW_NODES, solver=solver)
     seconds = time.perf_counter() - t0
     if not sol.ok:
         return sol.status, seconds, None, None, None
@@ -138,17 +144,30 @@ def main(argv=None) -> int:
     ap.add_argument("--detail", action="store_true",
                     help="maximise the cells of Tables 44-48 too (below any Table 43 cell with --give-way)")
     ap.add_argument("--most", help="City:column whose score is maximised, no rank kept")
+    ap.add_argument("--least", action="store_true", help="with --most: minimise the score instead")
+    ap.add_argument("--move-samples", default="",
+                    help="more means whose valid samples move between a province's cities, comma-separated "
+                         f"(always: {','.join(ROW_MOVE)}), e.g. univ_avg_patents,inst_avg_patents")
+    ap.add_argument("--solver", choices=("scipy", "highspy"), default="scipy",
+                    help="HiGHS through scipy (default) or the highspy package (a test dependency)")
     ap.add_argument("--values", type=Path, default=CALIBRATED / "city_values.csv")
     ap.add_argument("--record", type=Path, default=CALIBRATED / "record.json")
     ap.add_argument("--time-limit", type=float, default=300.0)
     ap.add_argument("--out", type=Path, help="write the split found (city_values.csv format)")
     a = ap.parse_args(argv)
     t = load_targets()
-    status, seconds, lost, best, split = probe(t, repair_split(a.values, a.record), a.free, a.hold, a.give_way,
-                                       a.most, a.time_limit, a.detail)
+    if a.least and not a.most:
+        raise SystemExit("--least goes with --most")
+    move = tuple(dict.fromkeys((*ROW_MOVE, *(m.strip() for m in a.move_samples.split(",") if m.strip()))))
+    start = repair_split(a.values, a.record)
+    unknown = [m for m in move if f"{m}__n" not in start.columns]
+    if unknown:
+        raise SystemExit(f"--move-samples: not a mean of {a.values}: {', '.join(unknown)}")
+    status, seconds, lost, best, split = probe(t, start, a.free, a.hold, a.give_way,
+                                               a.most, a.time_limit, a.detail, move, a.solver, a.least)
     print(f"{status} ({seconds:.0f} s)")
     if best is not None:
-        print(f"greatest {a.most} score: {best:.4f}")
+        print(f"{'least' if a.least else 'greatest'} {a.most} score: {best:.4f}")
     if lost:
         print("given up: " + ", ".join(f"{c} {col}" for c, col in lost))
     if split is not None:
