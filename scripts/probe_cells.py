@@ -9,7 +9,7 @@ Usage (from the repository root)::
         --hold Shenzhen:academic --give-way
     # the greatest capital score Changsha can have with Hunan's cities free (no rank kept)
     python scripts/probe_cells.py --free prov:Hunan --most Changsha:capital
-    # the least academic score Shenzhen can have, the universities' and institutes' samples
+    # the least academic score Shenzhen can have, the universities' and institutes' patent samples
     # movable too, solved with highspy
     python scripts/probe_cells.py --free prov:Guangdong --most Shenzhen:academic --least \
         --move-samples univ_avg_patents,inst_avg_patents --solver highspy
