@@ -319,3 +319,6 @@ def test_top_valid_samples_by_hand():
     assert top_valid_samples(est, 0.5, 10, set(), {}) == {"A": 4, "B": 3, "C": 3}
     assert top_valid_samples(est, 0.5, 12, {"B"}, {}) == {"A": 5, "B": 0, "C": 3}
     assert top_valid_samples(est, 0.5, 12, set(), {"A": 2}) == {"A": 2, "B": 4, "C": 3}
+    # a fixed sample replaces the share (above or below it) but not a zeroed city's 0
+    assert top_valid_samples(est, 0.5, 12, set(), {}, {"A": 1, "C": 5}) == {"A": 1, "B": 4, "C": 5}
+    assert top_valid_samples(est, 0.5, 12, {"A"}, {}, {"A": 1}) == {"A": 0, "B": 4, "C": 3}

@@ -18,7 +18,7 @@ from graphkit.sample.calib_province import COUNT_SCALE, MEAN_BASE, MEAN_SCALE
 from graphkit.sample.calib_targets import Targets
 
 __all__ = ["CITY_FIXED", "CITY_LEADERS", "FIRM_EDGES", "HUB_WEIGHT", "LEADING_CITIES", "MEAN_LEADERS", "NAMED_FLOORS",
-           "RANK_ROOM", "TOP_SHARE", "VALID_CAP", "largest_remainder", "layer_floors", "named_floors",
+           "RANK_ROOM", "TOP_SHARE", "VALID_CAP", "VALID_SET", "largest_remainder", "layer_floors", "named_floors",
            "realise_solution", "solve_cities", "split_cities", "top_valid_samples", "unit_is_cents"]
 
 #: Published city figures (published_counts.csv, city rows), held where the province total allows.
@@ -285,6 +285,9 @@ MEAN_LEADERS = {"avg_valuation": ("Ningde", 1.6), "avg_firm_patents": ("Zhuhai",
 #: up; measured with the whole calibration, 121-129 of Table 43 against the committed 132
 #: (docs/sample_calibration.md, "Other free scales").
 VALID_CAP: dict[tuple[str, str], int] = {}
+#: Exactly this many valid entities in a top-20 city's sample of a mean: (city, mean) -> n.
+#: Empty as committed.
+VALID_SET: dict[tuple[str, str], int] = {}
 #: Put every valid entity of a province with top-20 cities into those cities (see solve_cities).
 #: Tried and measured worse (36 vs 41 of the 140 Table 43 ranks): off.
 ABSORB_VALID = False
@@ -306,16 +309,18 @@ TOP_SHARE = {"Dongguan": 0.08, "Zhuhai": 0.04, "Suzhou": 0.2, "Wuxi": 0.1, "Jina
              "Ningde": 0.15}
 
 
-def top_valid_samples(est: dict, share: float, n_province: int, zeroed, caps: dict) -> dict:
+def top_valid_samples(est: dict, share: float, n_province: int, zeroed, caps: dict, fixed=None) -> dict:
     """Valid sample of a mean in each top-20 city of one province: the province's valid share
     of the city's estimated entities ``est``, rounded; 0 in a city that must score 0 on the
-    dimension (``zeroed``), at most ``caps[city]`` (:data:`VALID_CAP`), and no more than the
-    province's ``n_province`` in all (the largest samples give way first). Returns
-    {city: n}."""
+    dimension (``zeroed``), at most ``caps[city]`` (:data:`VALID_CAP`), exactly ``fixed[city]``
+    where given (:data:`VALID_SET`), and no more than the province's ``n_province`` in all (the
+    largest samples give way first). Returns {city: n}."""
     nT = {}
     for c, e in est.items():
         n = 0 if c in zeroed else int(np.floor(share * e + 0.5))
         nT[c] = min(n, caps[c]) if c in caps else n
+        if fixed and c in fixed and c not in zeroed:
+            nT[c] = fixed[c]
     while sum(nT.values()) > n_province:  # never more valid entities than the province has
         big = max(nT, key=lambda c: (nT[c], c))
         nT[big] -= 1
@@ -438,6 +443,7 @@ def solve_cities(t: Targets, prov: pd.DataFrame, time_limit: float = 60.0, node_
     # means: top-20 cities with a fixed valid sample, the rest of a province at its leftover mean
     vmax, mean_vars = {}, {}
     valid_cap = {(top_code[e], j): n for (e, j), n in VALID_CAP.items()}
+    valid_set = {(top_code[e], j): n for (e, j), n in VALID_SET.items()}
     for j, base in MEAN_BASE.items():
         npv = {pc: int(provs.loc[pc, f"{j}__n"]) for pc in cand}
         spv = {pc: float(provs.loc[pc, f"{j}__sum"]) for pc in cand}
@@ -455,7 +461,8 @@ def solve_cities(t: Targets, prov: pd.DataFrame, time_limit: float = 60.0, node_
             zero_dim = "academic" if base != "firm_count" else "enterprise"
             share = npv[pc] / float(provs.loc[pc, base]) if provs.loc[pc, base] > 0 else 0.0
             nT = top_valid_samples({c: top_est[c, base] for c in tcs}, share, npv[pc], zero[zero_dim],
-                                   {c: valid_cap[c, j] for c in tcs if (c, j) in valid_cap})
+                                   {c: valid_cap[c, j] for c in tcs if (c, j) in valid_cap},
+                                   {c: valid_set[c, j] for c in tcs if (c, j) in valid_set})
             elig = [c for c in tcs if c not in zero[zero_dim]]
             # a mean led by the province's only top-20 city cannot take all valid entities (its
             # mean is above the province's); then no mean of that entity type is absorbed

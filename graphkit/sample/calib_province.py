@@ -19,7 +19,7 @@ import pandas as pd
 from graphkit.sample.calib_lp import Expr, Model, esum
 from graphkit.sample.calib_targets import CIRCLE_CODES, SCORE_CHOICES, SHARE_OF, Targets
 
-__all__ = ["AMOUNT_SCALE", "COUNT_SCALE", "INVALID_SHARE", "MEAN_BASE", "MEAN_SCALE", "PASS_NODES", "SAMPLE_SIZES",
+__all__ = ["AMOUNT_SCALE", "COUNT_SCALE", "INVALID_SHARE", "INVALID_SHARE_AT", "MEAN_BASE", "MEAN_SCALE", "PASS_NODES", "SAMPLE_SIZES",
            "ProvinceSolution", "build_province_model", "government_fit", "solve_provinces"]
 
 #: Count indicators: (count of the leading province, count of the last group). Published
@@ -73,6 +73,8 @@ MEAN_BASE: dict[str, str] = {
 INVALID_SHARE = {"avg_valuation": 0.25, "avg_firm_patents": 0.1, "univ_avg_domestic_papers": 0.1,
                  "univ_avg_intl_papers": 0.1, "univ_avg_patents": 0.1, "inst_avg_domestic_papers": 0.25,
                  "inst_avg_intl_papers": 0.25, "inst_avg_patents": 0.25}
+#: INVALID_SHARE for one province and mean: (province, mean) -> share. Empty as committed.
+INVALID_SHARE_AT: dict[tuple[str, str], float] = {}
 #: Node counts of the sample (published sample sizes), held exactly.
 SAMPLE_SIZES = {"firm_count": 2205, "univ_count": 295, "inst_count": 123, "conference_count": 1708,
                 "alliance_count": 444, "policy_count": 577, "park_count": 1073}
@@ -285,7 +287,8 @@ def solve_provinces(t: Targets, time_limit: float = 60.0) -> ProvinceSolution:
         raise RuntimeError(f"province model has no solution: {sol.status}")
     provs = list(t.provinces.en)
     counts = {(p, j): int(round(sol(e))) for (p, j), e in cnt.items()}
-    nmap = {j: {p: counts[p, base] - int(np.floor(INVALID_SHARE[j] * counts[p, base])) for p in provs}
+    nmap = {j: {p: counts[p, base] - int(np.floor(INVALID_SHARE_AT.get((p, j), INVALID_SHARE[j]) * counts[p, base]))
+                for p in provs}
             for j, base in MEAN_BASE.items()}
     m2, x2, cnt2, sums2, _ = build_province_model(t, integer_means=nmap, fixed=counts)
     sol2 = m2.solve(time_limit=time_limit, gap=1e-3, node_limit=PASS_NODES[1])
