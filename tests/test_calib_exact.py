@@ -72,7 +72,9 @@ def test_capital_column_can_hold_all_twenty_ranks(setup):
 def test_academic_orders_not_given_up_hold(setup):
     # scipy's bundled HiGHS stops with "Solve error" on this program since the second hold step
     res, table, committed = _solve(setup, "academic", solver="highspy")
-    assert res.solved and 1 <= len(res.orders_given_up) <= 19
+    # three orders gave way on the samples committed before the eighth session; on Shenzhen's
+    # small valid sample of patents none does (docs/sample_calibration.md)
+    assert res.solved and len(res.orders_given_up) <= 19
     total, academic = _independent(table, "academic")
     top, code = _common_checks(table, committed, total)
     score = {r.city_en: round(float(academic[code[r.city_zh]]), 9) for r in top.itertuples()}
@@ -89,8 +91,9 @@ def test_academic_orders_not_given_up_hold(setup):
 
 
 def test_academic_holds_when_the_institutes_valid_samples_move(setup):
-    """With the committed samples three academic orders give way; letting the institutes'
-    samples move within their provinces, the program finds a split that holds all 20."""
+    """Letting the institutes' samples move within their provinces, the program finds a split
+    that holds all 20 academic ranks (on the samples committed before the eighth session three
+    orders gave way without the move)."""
     move = ("inst_avg_domestic_papers", "inst_avg_intl_papers", "inst_avg_patents")
     # scipy's bundled HiGHS stops with "Solve error" on this program since the hold steps
     # (29 November 2026); highspy's (a test dependency) finds it optimal in seconds

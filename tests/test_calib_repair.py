@@ -416,7 +416,8 @@ def test_the_touch_takes_back_a_unit_a_cell_lacks_and_loses_nothing():
     same = ("top_held", "score", "count_miss", "order_miss", "amount_ratio", "edge_ratio")
 
     def one_cell_lost():
-        for col in ("intl_study_experience", "intl_work_experience", "conference_count", "alliance_count"):
+        for col in ("intl_study_experience", "intl_work_experience", "conference_count", "alliance_count",
+                    "intl_tech_input_relations", "investment_relations", "park_count"):
             for r in cm.obj.top_rows.tolist():
                 at = city.city_code == cm.codes[r]
                 here = city[city.province_code == city.province_code[at].iloc[0]]

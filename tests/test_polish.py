@@ -68,10 +68,19 @@ def test_the_objective_measures_relations_per_firm_against_the_province(start):
     # independent: pandas, city by city, each firm-located relation against its province's
     # relations per firm; e-folds beyond a factor 4 add up
     t, city = start
-    # the committed split leaves no excess; crowd two cities' relations onto their firms
+    # the committed split leaves no excess; crowd relations onto the firms of two small cities
+    # (at most a twentieth of their province's firms): a hundred times the province's
+    # relations per firm, plus one, on each firm, which no share of the province can bring
+    # back within a factor 4
     city = city.copy()
-    for code, e in (("370800", "tech_enablement_relations"), ("320500", "financing_relations")):
-        city.loc[city.city_code == code, e] *= 60
+    firms = city.groupby("province_code").firm_count.transform("sum")
+    small = city[(city.firm_count >= 1) & (20 * city.firm_count <= firms)
+                 & ~city.province_code.isin(MUNICIPALITIES)].city_code.tolist()
+    for code, e in zip(small[:2], ("tech_enablement_relations", "financing_relations")):
+        at = city.city_code == code
+        here = city[city.province_code == city.loc[at, "province_code"].iloc[0]]
+        per_firm = here[e].sum() / here.firm_count.sum()
+        city.loc[at, e] = int(100 * city.loc[at, "firm_count"].iloc[0] * (per_firm + 1))
     w = city[~city.province_code.isin(MUNICIPALITIES)]
     edges = ["tech_enablement_relations", "financing_relations", "investment_relations", "intl_study_experience",
              "intl_work_experience", "intl_tech_input_relations", "intl_tech_enablement_relations"]

@@ -19,8 +19,8 @@ import pandas as pd
 from graphkit.sample.calib_lp import Expr, Model, esum
 from graphkit.sample.calib_targets import CIRCLE_CODES, SCORE_CHOICES, SHARE_OF, Targets
 
-__all__ = ["AMOUNT_SCALE", "COUNT_SCALE", "INVALID_SHARE", "INVALID_SHARE_AT", "MEAN_BASE", "MEAN_SCALE", "PASS_NODES", "SAMPLE_SIZES",
-           "ProvinceSolution", "build_province_model", "government_fit", "solve_provinces"]
+__all__ = ["AMOUNT_SCALE", "COUNT_SCALE", "INVALID_SHARE", "INVALID_SHARE_AT", "MEAN_BASE", "MEAN_SCALE", "PASS_NODES",
+           "SAMPLE_SIZES", "ProvinceSolution", "build_province_model", "government_fit", "solve_provinces"]
 
 #: Count indicators: (count of the leading province, count of the last group). Published
 #: figures where the report gives them (Beijing's 628 firms, 113 basic/tech-layer firms,
@@ -73,8 +73,13 @@ MEAN_BASE: dict[str, str] = {
 INVALID_SHARE = {"avg_valuation": 0.25, "avg_firm_patents": 0.1, "univ_avg_domestic_papers": 0.1,
                  "univ_avg_intl_papers": 0.1, "univ_avg_patents": 0.1, "inst_avg_domestic_papers": 0.25,
                  "inst_avg_intl_papers": 0.25, "inst_avg_patents": 0.25}
-#: INVALID_SHARE for one province and mean: (province, mean) -> share. Empty as committed.
-INVALID_SHARE_AT: dict[tuple[str, str], float] = {}
+#: INVALID_SHARE for one province and mean: (province, mean) -> share. Half of Guangdong's
+#: firms have no known patent count, so that the city stage can give Shenzhen a small valid
+#: sample at a high mean (calib_city.VALID_SET); the province means stay as solved. With the
+#: province's 90 %, Guangdong's other cities (288 firms) cannot hold enough of its 537 valid
+#: firms for Shenzhen to have fewer than 249 (docs/sample_calibration.md, "Shenzhen's valid
+#: sample of patents").
+INVALID_SHARE_AT: dict[tuple[str, str], float] = {("Guangdong", "avg_firm_patents"): 0.5}
 #: Node counts of the sample (published sample sizes), held exactly.
 SAMPLE_SIZES = {"firm_count": 2205, "univ_count": 295, "inst_count": 123, "conference_count": 1708,
                 "alliance_count": 444, "policy_count": 577, "park_count": 1073}
