@@ -285,8 +285,8 @@ MEAN_LEADERS = {"avg_valuation": ("Ningde", 1.6), "avg_firm_patents": ("Zhuhai",
 #: At most this many valid entities in a top-20 city's sample of a mean: (city, mean) -> n.
 #: Empty as committed. Capping Zhuhai's patents sample (21 firms) at 1-5 leaves Guangdong's
 #: patents to Shenzhen and Guangzhou, whose academic ranks their fixed totals otherwise force
-#: up; measured with the whole calibration, 121-129 of Table 43 against the committed 132
-#: (docs/sample_calibration.md, "Other free scales").
+#: up; measured with the whole calibration, 121-129 of Table 43 against the 132 committed then
+#: (docs/sample_calibration.md, "Other free scales"). VALID_SET now fixes Zhuhai's at 2.
 VALID_CAP: dict[tuple[str, str], int] = {}
 #: Exactly this many valid entities in a top-20 city's sample of a mean: (city, mean) -> n.
 #: Shenzhen's academic score is what its published total leaves after its firms' mean
@@ -294,8 +294,10 @@ VALID_CAP: dict[tuple[str, str], int] = {}
 #: 70,000 patents, not the 250,000 it would on 249 or more. 180 of Guangzhou's 189 firms have a
 #: known count, so that Guangdong's other cities can hold the rest of its valid sample (half
 #: of its firms: calib_province.INVALID_SHARE_AT); Zhuhai, the leader, and Dongguan keep a few
-#: each. Measured with the whole calibration: Table 43 132 -> 133, Tables 44-48 153 -> 163
-#: (docs/sample_calibration.md, "Shenzhen's valid sample of patents").
+#: each. With Harbin's share (TOP_SHARE), Shenzhen's relations at 75 % (CITY_LEADERS) and
+#: Hefei's hold step after the touch (calib_repair.LAST_HOLD_STEPS), the whole calibration
+#: holds 133 of Table 43 and 163 of Tables 44-48 (132 and 153 before; docs/sample_calibration.md,
+#: "Shenzhen's valid sample of patents").
 VALID_SET: dict[tuple[str, str], int] = {("Shenzhen", "avg_firm_patents"): 70, ("Zhuhai", "avg_firm_patents"): 2,
                                          ("Dongguan", "avg_firm_patents"): 5, ("Guangzhou", "avg_firm_patents"): 180}
 #: Put every valid entity of a province with top-20 cities into those cities (see solve_cities).
