@@ -592,10 +592,14 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
                + regions(region_groups(cm)), True),
               # the groups follow the misses the steps above leave
               (lambda cm: regions(miss_groups(cm), "total misses: "), True)]
-    phases += [(lambda cm, lv=lv: regions(miss_groups(cm, lv), f"{columns[lv]} misses, counts free: "), False)
-               for lv in range(len(columns))]
-    phases += [(lambda cm, lv=columns.index(c): cells(cm, lv), False) for c in CELL_COLUMNS]
-    phases = [(make, pin, {}) for make, pin in phases]
+
+    def miss_phases(prefix=""):
+        """The count-free miss steps of every column of Table 43, one phase per column."""
+        return [(lambda cm, lv=lv: regions(miss_groups(cm, lv), f"{prefix}{columns[lv]} misses, counts free: "),
+                 False, {}) for lv in range(len(columns))]
+
+    phases = [(make, pin, {}) for make, pin in phases] + miss_phases()
+    phases += [(lambda cm, lv=columns.index(c): cells(cm, lv), False, {}) for c in CELL_COLUMNS]
     wide = {"window": ROW_WINDOW, "move": ROW_MOVE, "node_limit": ROW_NODES}  # row and hold steps
     phases.append((lambda cm: [(f"row of {name}, counts free", None, row_step_rows(t, cm, where))
                                for name, where in ROW_STEPS], False, wide))
@@ -608,7 +612,11 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
                 {"hold": tuple((top_row[n], columns.index(col)) for n in names), "pin_counts": pins,
                  "window": window})
 
-    phases.append((lambda cm: [hold_step(cm, *entry) for entry in HOLD_STEPS], False, wide))
+    def hold_phase(entries):
+        """One phase of the hold steps of ``entries`` (:data:`HOLD_STEPS` or :data:`LAST_HOLD_STEPS`)."""
+        return (lambda cm: [hold_step(cm, *entry) for entry in entries], False, wide)
+
+    phases.append(hold_phase(HOLD_STEPS))
 
     def run(phases, cm, now):
         """Run the phases' steps in order from the split ``cm``; return the last split, its
@@ -641,10 +649,8 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     steps.append(step)
     if LAST_HOLD_STEPS or MISS_STEPS_AFTER_TOUCH:
         cm = CityMatrix(t, city)
-        again = [(lambda cm, lv=lv: regions(miss_groups(cm, lv), f"again {columns[lv]} misses, counts free: "),
-                  False, {}) for lv in range(len(columns))] if MISS_STEPS_AFTER_TOUCH else []
-        cm, _, last = run(again + [(lambda cm: [hold_step(cm, *entry) for entry in LAST_HOLD_STEPS], False, wide)],
-                          cm, cm.obj.parts(cm.V))
+        again = miss_phases("again ") if MISS_STEPS_AFTER_TOUCH else []
+        cm, _, last = run(again + [hold_phase(LAST_HOLD_STEPS)], cm, cm.obj.parts(cm.V))
         city = cm.table(cm.V)
         steps += last
     return city, steps
