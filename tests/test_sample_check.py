@@ -117,11 +117,11 @@ def test_city_top20_ranks(result):
 
 
 def test_city_ranks_share_measured(result):
-    """What the city stage does reach (docs/sample_calibration.md): 134 of 140 Table 43 ranks and
-    164 of 205 ranks of Tables 44-48, with the five published city scores."""
+    """What the city stage does reach (docs/sample_calibration.md): 137 of 140 Table 43 ranks and
+    165 of 205 ranks of Tables 44-48, with the five published city scores."""
     s = result.summary
-    assert s.loc["city_rank", "matched"] >= 134 and s.loc["city_rank", "figures"] == 140
-    assert s.loc["city_detail_rank", "matched"] >= 164 and s.loc["city_detail_rank", "figures"] == 205
+    assert s.loc["city_rank", "matched"] >= 137 and s.loc["city_rank", "figures"] == 140
+    assert s.loc["city_detail_rank", "matched"] >= 165 and s.loc["city_detail_rank", "figures"] == 205
     assert result.share("city_score") == 1.0
 
 
@@ -305,9 +305,9 @@ def test_city_rank_explanations_hold_in_an_independent_rescoring(result, city_wo
             assert pub == r.published and got != pub
             assert rank(moved(code, column, j, sign * units, name), code, column) == got, r.explanation
             counted["nearest"] += 1
-    # floors against passing on nothing (47 missed city ranks on the committed sample since the
-    # eighth session)
-    assert counted["reached"] >= 15 and counted["nearest"] >= 10 and counted["means"] >= 5, counted
+    # floors against passing on nothing (43 missed city ranks on the committed sample since the
+    # ninth session: 14 reached, 19 nearest, 4 on means)
+    assert counted["reached"] >= 12 and counted["nearest"] >= 10 and counted["means"] >= 3, counted
 
 
 ROW_BOUND = "; with every other city's scores as they are, no "

@@ -35,8 +35,9 @@ published city ranks held, each over one part of the split:
   temperature (:data:`TOUCH_MOVES`), which takes the single units the exact steps left where
   a cell or a published city count is missed for want of them, kept when
   :func:`_touch_keeps` accepts it;
-* then the count-free miss steps once more (:data:`MISS_STEPS_AFTER_TOUCH`) and last the hold
-  steps of :data:`LAST_HOLD_STEPS`, for cells that hold only from the split the touch leaves.
+* then the count-free miss steps once more (:data:`MISS_STEPS_AFTER_TOUCH`), the hold steps
+  of :data:`LAST_HOLD_STEPS`, for cells that hold only from the split the touch leaves, and
+  the touch again, for the single units those count-free steps leave.
 
 In each program:
 
@@ -186,8 +187,22 @@ HOLD_STEPS = (
 #: once; after it, with Anhui free and the published city counts pinned, it holds (Table 43
 #: 132 -> 133, Tables 44-48 163 kept, 6 s; counts free: the same in 12 s, two published city
 #: counts given way).
+#: Then three capital ranks (ninth session). Each was infeasible with its own province free:
+#: what blocks it is a city of another province that must fall. Chengdu (34th, published 11th)
+#: takes Sichuan's financing from Zigong, and Nanchang, holding all of Jiangxi's, must fall
+#: below it (135, Tables 44-48 one rank given up, 7 s; pinned: infeasible; a window of 70:
+#: none given up but 129 s). Dongguan (24th, published 17th) takes Guangzhou's investment
+#: relations, and Qinhuangdao, a city without a published rank between Qingdao (14th) and
+#: Wuxi (18th), must fall (136, 2 s). Zhuhai (23rd, published 12th) cannot pass Haikou, which
+#: holds all of Hainan's capital, so Guiyang, 10th, must fall instead and Chengdu keep its
+#: place above Zhuhai (137, two ranks of Tables 44-48 given up, 12 s; without Guizhou or
+#: Sichuan free: infeasible). Measured with scripts/probe_cells.py and whole calibrations.
+_GUANGDONG_CAPITAL = tuple(("Guangdong", c) for c in ("Guangzhou", "Dongguan", "Foshan", "Huizhou", "Zhuhai"))
 LAST_HOLD_STEPS = (
     ("Hefei", "capital", ("Anhui",), True, ROW_WINDOW),
+    ("Chengdu", "capital", ("Sichuan", "Jiangxi"), False, WINDOW),
+    ("Dongguan", "capital", (*_GUANGDONG_CAPITAL, "Hebei"), False, WINDOW),
+    ("Zhuhai", "capital", (*_GUANGDONG_CAPITAL, "Hebei", "Guizhou", "Sichuan"), False, WINDOW),
 )
 #: Run the count-free miss steps of every column once more after the touch, before the
 #: :data:`LAST_HOLD_STEPS`: the touch moves single units, and from its split those programs
@@ -566,8 +581,8 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     miss groups of each column of Table 43 in turn with the published city counts free
     (issue 3 puts ranks before absolute counts); last, over the :func:`cell_rows` of the
     columns of :data:`CELL_COLUMNS`, counts free too; then the :data:`ROW_STEPS` and the
-    :data:`HOLD_STEPS`, the touch (:data:`TOUCH_MOVES`), the count-free miss steps again and last
-    the :data:`LAST_HOLD_STEPS`.
+    :data:`HOLD_STEPS`, the touch (:data:`TOUCH_MOVES`), the count-free miss steps again, the
+    :data:`LAST_HOLD_STEPS` and the touch again.
     A count-free step whose program finds nothing is solved again with ``soft``. Return the city
     table and the steps."""
     cm = CityMatrix(t, city)
@@ -651,21 +666,24 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
         cm = CityMatrix(t, city)
         again = miss_phases("again ") if MISS_STEPS_AFTER_TOUCH else []
         cm, _, last = run(again + [hold_phase(LAST_HOLD_STEPS)], cm, cm.obj.parts(cm.V))
-        city = cm.table(cm.V)
         steps += last
+        # the count-free hold steps can leave a published city count missed that a few units
+        # would hold at no cost, as before the first touch
+        city, step = touch(t, cm.table(cm.V), log, name="touch again")
+        steps.append(step)
     return city, steps
 
 
-def touch(t: Targets, city: pd.DataFrame, log=None) -> tuple[pd.DataFrame, RepairStep]:
-    """The last step of :func:`repair`: one chain of the polish stage's search from the
-    split ``city``, :data:`TOUCH_MOVES` moves at :data:`TOUCH_TEMPERATURE`. Returns (its
-    split if :func:`_touch_keeps` accepts it, else ``city``; the step)."""
+def touch(t: Targets, city: pd.DataFrame, log=None, name: str = "touch") -> tuple[pd.DataFrame, RepairStep]:
+    """The touch of :func:`repair`: one chain of the polish stage's search from the split
+    ``city``, :data:`TOUCH_MOVES` moves at :data:`TOUCH_TEMPERATURE`. Returns (its split if
+    :func:`_touch_keeps` accepts it, else ``city``; the step, called ``name``)."""
     t0 = time.perf_counter()
     table, record = polish(t, city, moves=TOUCH_MOVES, seed=TOUCH_SEED,
                            temperatures=(TOUCH_TEMPERATURE, TOUCH_TEMPERATURE))
     now, new = record["before"], record["after"]
     kept = _touch_keeps(new, now)
-    step = RepairStep("touch", _held_counts(now), _held_counts(new), kept,
+    step = RepairStep(name, _held_counts(now), _held_counts(new), kept,
                       f"{TOUCH_MOVES:,} moves, {record['kept']:,} kept", round(time.perf_counter() - t0, 1))
     if log:
         log(_line(step))
