@@ -207,8 +207,8 @@ def test_city_top20_ranks_share(world):
             hit += int(rk[code[r.city_zh]] == getattr(r, "total_rank" if k == "total" else f"{k}_rank"))
     for r in top.head(5).itertuples():
         assert ranks["total"][code[r.city_zh]] == r.total_rank, r.city_en
-    # measured 137/140; docs/sample_calibration.md: the city ranks are met in part
-    assert hit >= 137 and n == 140, hit
+    # measured 138/140; docs/sample_calibration.md: the city ranks are met in part
+    assert hit >= 138 and n == 140, hit
 
 
 @pytest.mark.xfail(reason="issue 3 asks for all 140 Table 43 ranks; the city stage does not reach it yet "

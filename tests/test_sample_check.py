@@ -117,11 +117,11 @@ def test_city_top20_ranks(result):
 
 
 def test_city_ranks_share_measured(result):
-    """What the city stage does reach (docs/sample_calibration.md): 137 of 140 Table 43 ranks and
-    165 of 205 ranks of Tables 44-48, with the five published city scores."""
+    """What the city stage does reach (docs/sample_calibration.md): 138 of 140 Table 43 ranks and
+    168 of 205 ranks of Tables 44-48, with the five published city scores."""
     s = result.summary
-    assert s.loc["city_rank", "matched"] >= 137 and s.loc["city_rank", "figures"] == 140
-    assert s.loc["city_detail_rank", "matched"] >= 165 and s.loc["city_detail_rank", "figures"] == 205
+    assert s.loc["city_rank", "matched"] >= 138 and s.loc["city_rank", "figures"] == 140
+    assert s.loc["city_detail_rank", "matched"] >= 168 and s.loc["city_detail_rank", "figures"] == 205
     assert result.share("city_score") == 1.0
 
 

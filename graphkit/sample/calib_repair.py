@@ -187,22 +187,27 @@ HOLD_STEPS = (
 #: once; after it, with Anhui free and the published city counts pinned, it holds (Table 43
 #: 132 -> 133, Tables 44-48 163 kept, 6 s; counts free: the same in 12 s, two published city
 #: counts given way).
-#: Then three capital ranks (ninth session). Each was infeasible with its own province free:
-#: what blocks it is a city of another province that must fall. Chengdu (34th, published 11th)
-#: takes Sichuan's financing from Zigong, and Nanchang, holding all of Jiangxi's, must fall
+#: Then three capital ranks and an openness rank (ninth session), each infeasible with its own
+#: province free: what blocks it is a city of another province that must move. Chengdu (34th,
+#: published 11th) takes Sichuan's financing from Zigong, and Nanchang, holding all of Jiangxi's, must fall
 #: below it (135, Tables 44-48 one rank given up, 7 s; pinned: infeasible; a window of 70:
 #: none given up but 129 s). Dongguan (24th, published 17th) takes Guangzhou's investment
 #: relations, and Qinhuangdao, a city without a published rank between Qingdao (14th) and
 #: Wuxi (18th), must fall (136, 2 s). Zhuhai (23rd, published 12th) cannot pass Haikou, which
 #: holds all of Hainan's capital, so Guiyang, 10th, must fall instead and Chengdu keep its
-#: place above Zhuhai (137, two ranks of Tables 44-48 given up, 12 s; without Guizhou or
-#: Sichuan free: infeasible). Measured with scripts/probe_cells.py and whole calibrations.
+#: place above Zhuhai (137, two ranks of Tables 44-48 given up, 7 s; without Guizhou or
+#: Sichuan free: infeasible). Then Qingdao's openness (19th, published 17th): it passes Xuzhou
+#: and Huangshi and stays below Jinan; with Shandong, Xuzhou, Nanjing and four Hubei cities
+#: free it holds (138, 7 s); without Nanjing, or Yichang and Xiangyang: infeasible. Measured
+#: with scripts/probe_cells.py and whole calibrations.
 _GUANGDONG_CAPITAL = tuple(("Guangdong", c) for c in ("Guangzhou", "Dongguan", "Foshan", "Huizhou", "Zhuhai"))
 LAST_HOLD_STEPS = (
     ("Hefei", "capital", ("Anhui",), True, ROW_WINDOW),
     ("Chengdu", "capital", ("Sichuan", "Jiangxi"), False, WINDOW),
     ("Dongguan", "capital", (*_GUANGDONG_CAPITAL, "Hebei"), False, WINDOW),
     ("Zhuhai", "capital", (*_GUANGDONG_CAPITAL, "Hebei", "Guizhou", "Sichuan"), False, WINDOW),
+    ("Qingdao", "openness", ("Shandong", ("Jiangsu", "Xuzhou"), ("Jiangsu", "Nanjing"), ("Hubei", "Huangshi"),
+                             ("Hubei", "Wuhan"), ("Hubei", "Yichang"), ("Hubei", "Xiangyang")), False, WINDOW),
 )
 #: Run the count-free miss steps of every column once more after the touch, before the
 #: :data:`LAST_HOLD_STEPS`: the touch moves single units, and from its split those programs
