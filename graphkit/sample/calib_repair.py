@@ -136,6 +136,9 @@ ROW_STEPS = (
 #: pass many others (Jilin's second firm takes its capital from 95th to the 30s); the
 #: valid samples of the firms' means move (a firm moves between cities); and its node limit.
 ROW_WINDOW, ROW_MOVE, ROW_NODES = 70, ("avg_firm_patents", "avg_valuation"), 20000
+# the Guangdong cities that trade capital with Guangzhou in the hold steps of Changsha's,
+# Dongguan's and Zhuhai's capital ranks
+_GUANGDONG_CAPITAL = tuple(("Guangdong", c) for c in ("Guangzhou", "Dongguan", "Foshan", "Huizhou", "Zhuhai"))
 #: Hold steps, after the row steps: (city, or a tuple of cities held together, Table 43
 #: column, the provinces and cities free, as in :data:`ROW_STEPS`, whether the published city
 #: counts the split honours stay, the window of the cells of Tables 44-48, see :data:`WINDOW`).
@@ -176,9 +179,7 @@ HOLD_STEPS = (
                              ("Anhui", "Hefei"), ("Anhui", "Ma'anshan"), ("Anhui", "Anqing"), ("Anhui", "Wuhu")), True,
      ROW_WINDOW),
     ("Suzhou", "academic", ("Jiangsu",), False, ROW_WINDOW),
-    ("Changsha", "capital", ("Hunan", ("Guangdong", "Guangzhou"), ("Guangdong", "Zhuhai"),
-                             ("Guangdong", "Dongguan"), ("Guangdong", "Foshan"), ("Guangdong", "Huizhou")), False,
-     WINDOW),
+    ("Changsha", "capital", ("Hunan", *_GUANGDONG_CAPITAL), False, WINDOW),
     (("Hangzhou", "Xi'an"), "academic", ("Zhejiang", "Shaanxi"), False, ROW_WINDOW),
 )
 #: Hold steps after the touch, as :data:`HOLD_STEPS`: a cell that holds only from the split the
@@ -189,18 +190,17 @@ HOLD_STEPS = (
 #: counts given way).
 #: Then three capital ranks and an openness rank (ninth session), each infeasible with its own
 #: province free: what blocks it is a city of another province that must move. Chengdu (34th,
-#: published 11th) takes Sichuan's financing from Zigong, and Nanchang, holding all of Jiangxi's, must fall
-#: below it (135, Tables 44-48 one rank given up, 7 s; pinned: infeasible; a window of 70:
-#: none given up but 129 s). Dongguan (24th, published 17th) takes Guangzhou's investment
-#: relations, and Qinhuangdao, a city without a published rank between Qingdao (14th) and
-#: Wuxi (18th), must fall (136, 2 s). Zhuhai (23rd, published 12th) cannot pass Haikou, which
-#: holds all of Hainan's capital, so Guiyang, 10th, must fall instead and Chengdu keep its
-#: place above Zhuhai (137, two ranks of Tables 44-48 given up, 7 s; without Guizhou or
-#: Sichuan free: infeasible). Then Qingdao's openness (19th, published 17th): it passes Xuzhou
-#: and Huangshi and stays below Jinan; with Shandong, Xuzhou, Nanjing and four Hubei cities
-#: free it holds (138, 7 s); without Nanjing, or Yichang and Xiangyang: infeasible. Measured
-#: with scripts/probe_cells.py and whole calibrations.
-_GUANGDONG_CAPITAL = tuple(("Guangdong", c) for c in ("Guangzhou", "Dongguan", "Foshan", "Huizhou", "Zhuhai"))
+#: published 11th) takes Sichuan's financing from Zigong, and Nanchang, holding all of
+#: Jiangxi's, must fall below it (135, Tables 44-48 one rank given up, 7 s; pinned:
+#: infeasible; a window of 70: none given up but 129 s). Dongguan (24th, published 17th) takes
+#: Guangzhou's investment relations, and Qinhuangdao, a city without a published rank between
+#: Qingdao (14th) and Wuxi (18th), must fall (136, 2 s). Zhuhai (23rd, published 12th) cannot
+#: pass Haikou, which holds all of Hainan's capital, so Guiyang, 10th, must fall instead and
+#: Chengdu keep its place above Zhuhai (137, two ranks of Tables 44-48 given up, 7 s; without
+#: Guizhou or Sichuan free: infeasible). Then Qingdao's openness (19th, published 17th): it
+#: passes Xuzhou and Huangshi and stays below Jinan; with Shandong, Xuzhou, Nanjing and four
+#: Hubei cities free it holds (138, 7 s); without Nanjing, or Yichang and Xiangyang:
+#: infeasible. Measured with scripts/probe_cells.py and whole calibrations.
 LAST_HOLD_STEPS = (
     ("Hefei", "capital", ("Anhui",), True, ROW_WINDOW),
     ("Chengdu", "capital", ("Sichuan", "Jiangxi"), False, WINDOW),
