@@ -99,21 +99,26 @@ def _swap_capital(t, committed, cities, a: str, b: str):
     return swapped, capital
 
 
-def _table43_held(table, committed, t1_codes) -> int:
-    """Table 43's ranks ``table`` holds, all seven columns, rescored with the plain pandas
-    helpers; also checks (``_common_checks``) that it keeps ``committed``'s province totals,
-    the realiser's rules and the five published scores."""
+def _table43_cells(table, committed, t1_codes) -> set:
+    """The cells of Table 43 ``table`` holds, as (city_en, column), all seven columns, rescored
+    with the plain pandas helpers; also checks (``_common_checks``) that it keeps
+    ``committed``'s province totals, the realiser's rules and the five published scores."""
     from tests.test_calib_exact import _common_checks, _independent
     from tests.test_calibrate import _rank
 
-    count = 0
+    cells = set()
     for column in ("total", *t1_codes):
         total, scores = _independent(table, column)
         top, zh = _common_checks(table, committed, total)
         ranks = _rank(scores)
         published = top.total_rank if column == "total" else top[f"{column}_rank"]
-        count += sum(ranks[zh[c]] == p for c, p in zip(top.city_zh, published))
-    return count
+        cells |= {(en, column) for c, en, p in zip(top.city_zh, top.city_en, published) if ranks[zh[c]] == p}
+    return cells
+
+
+def _table43_held(table, committed, t1_codes) -> int:
+    """How many cells of Table 43 ``table`` holds (:func:`_table43_cells`)."""
+    return len(_table43_cells(table, committed, t1_codes))
 
 
 @pytest.fixture(scope="module")
@@ -197,6 +202,29 @@ def test_a_region_step_wins_back_ranks_a_swap_broke(swap):
             honoured += 1
             assert table.loc[table.city_code == code[r.region_zh], r.quantity].iloc[0] == r.value, r
     assert honoured > 0
+
+
+def test_a_hold_step_without_tables_44_48_holds_its_cell_and_keeps_the_rest(swap):
+    """A hold step with ``detail`` False (Tables 44-48 left out of the program), from the
+    swapped split: Qingdao's capital rank, missed there, must hold, Shandong's cities free.
+    Rescored with the plain pandas helpers, the split holds that cell and every cell of Table
+    43 the swapped split holds, and keeps the province totals, the rules and the five scores."""
+    from graphkit.sample.calib_polish import CityMatrix
+    from graphkit.sample.calib_repair import repair_step
+
+    t, committed, swapped, capital, cities = swap
+    cm2 = CityMatrix(t, swapped)
+    before = _table43_cells(swapped, committed, cm2.obj.t1_codes)
+    assert ("Qingdao", "capital") not in before
+    qingdao = dict(zip(cities.en, cities.code))["Qingdao"]
+    row = cm2.codes.index(qingdao)
+    shandong = np.flatnonzero(np.asarray(cm2.obj.prov_idx) == cm2.obj.prov_idx[row]).tolist()
+    top_row = dict(zip(t.city_top20.city_en, cm2.obj.top_rows.tolist()))
+    split, sol = repair_step(cm2, rows=shandong, pin_counts=False, hold=((top_row["Qingdao"], capital),),
+                             detail=False)
+    assert split is not None, sol.status
+    after = _table43_cells(cm2.table(split), committed, cm2.obj.t1_codes)
+    assert before | {("Qingdao", "capital")} <= after
 
 
 @pytest.mark.parametrize("change, pinned, free", [
@@ -379,22 +407,31 @@ def test_a_hold_step_keeps_every_held_cell_and_leaves_the_missed_ones_out(total,
 
 
 def test_hold_steps_name_a_cell_of_table_43():
-    """Each hold step names top-20 cities (one, or a tuple held together), a column of Table 43
-    and cities of the index."""
+    """Each hold step (of the three lists) names top-20 cities (one, or a tuple held together),
+    a column of Table 43 and cities of the index; a sixth field, where there is one, names
+    options of repair_step, and the valid samples it moves are those of means of the split."""
+    import inspect
+
     import pandas as pd
 
     from graphkit.sample.calib_polish import CityMatrix
-    from graphkit.sample.calib_repair import HOLD_STEPS, row_step_rows
+    from graphkit.sample.calib_repair import FINAL_HOLD_STEPS, HOLD_STEPS, LAST_HOLD_STEPS, repair_step, row_step_rows
     from graphkit.sample.calib_targets import load_targets
     from tests.test_calibrate import VALUES
 
     t = load_targets()
-    cm = CityMatrix(t, pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str}))
-    for names, col, where, pins, window in HOLD_STEPS:
+    values = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
+    cm = CityMatrix(t, values)
+    options = set(inspect.signature(repair_step).parameters)
+    for names, col, where, pins, window, *more in HOLD_STEPS + LAST_HOLD_STEPS + FINAL_HOLD_STEPS:
         assert isinstance(pins, bool) and isinstance(window, int) and window > 0
         names = (names,) if isinstance(names, str) else names
         assert names and set(names) <= set(t.city_top20.city_en) and col in ["total", *cm.obj.t1_codes]
         assert len(row_step_rows(t, cm, where)) >= len(where)
+        assert len(more) <= 1
+        for opts in more:
+            assert set(opts) <= options - {"hold", "rows", "pin_counts", "window"}, opts
+            assert all(f"{m}__n" in values.columns for m in opts.get("move", ())), opts
 
 
 @pytest.mark.slow

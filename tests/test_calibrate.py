@@ -193,33 +193,14 @@ def test_five_city_scores(world):
         assert abs(got - r.total_score) <= 0.1, (r.city_en, got)
 
 
-def test_city_top20_ranks_share(world):
-    """Table 43: the calibration holds the top five's order and most of the other ranks."""
-    top = pd.read_csv(REF / "city_top20.csv")
-    code = dict(zip(world["city_codes"].zh, world["city_codes"].code))
-    ranks = {"total": _rank(world["city"]["total"])}
-    for k in world["tier1_codes"]:
-        ranks[k] = _rank(world["city"]["tier1"][k])
-    hit = n = 0
-    for r in top.itertuples():
-        for k, rk in ranks.items():
-            n += 1
-            hit += int(rk[code[r.city_zh]] == getattr(r, "total_rank" if k == "total" else f"{k}_rank"))
-    for r in top.head(5).itertuples():
-        assert ranks["total"][code[r.city_zh]] == r.total_rank, r.city_en
-    # measured 138/140; docs/sample_calibration.md: the city ranks are met in part
-    assert hit >= 138 and n == 140, hit
-
-
-@pytest.mark.xfail(reason="issue 3 asks for all 140 Table 43 ranks; the city stage does not reach it yet "
-                          "(docs/sample_calibration.md)", strict=False)
 def test_city_top20_ranks_all(world):
+    """Table 43: every total and tier-1 rank of the top 20 (140), as issue 3 asks."""
     top = pd.read_csv(REF / "city_top20.csv")
     code = dict(zip(world["city_codes"].zh, world["city_codes"].code))
     for r in top.itertuples():
-        assert _rank(world["city"]["total"])[code[r.city_zh]] == r.total_rank
+        assert _rank(world["city"]["total"])[code[r.city_zh]] == r.total_rank, (r.city_en, "total")
         for k in world["tier1_codes"]:
-            assert _rank(world["city"]["tier1"][k])[code[r.city_zh]] == getattr(r, f"{k}_rank")
+            assert _rank(world["city"]["tier1"][k])[code[r.city_zh]] == getattr(r, f"{k}_rank"), (r.city_en, k)
 
 
 def test_rank_helper_by_hand():

@@ -37,7 +37,9 @@ published city ranks held, each over one part of the split:
   :func:`_touch_keeps` accepts it;
 * then the count-free miss steps once more (:data:`MISS_STEPS_AFTER_TOUCH`), the hold steps
   of :data:`LAST_HOLD_STEPS`, for cells that hold only from the split the touch leaves, and
-  the touch again, for the single units those count-free steps leave.
+  the touch again, for the single units those count-free steps leave;
+* last, the hold steps of :data:`FINAL_HOLD_STEPS`, which hold only from the split the touch
+  again leaves, and a last touch.
 
 In each program:
 
@@ -74,9 +76,9 @@ from graphkit.sample.calib_lp import Expr, Model, esum
 from graphkit.sample.calib_polish import DETAIL_WEIGHT, SCORE_TOL, CityMatrix, polish
 from graphkit.sample.calib_targets import Targets
 
-__all__ = ["CELL_COLUMNS", "CELL_SPAN", "MAX_CITIES", "MOVE_SAMPLES", "MOVE_UP_TO", "NODES", "ORDER", "PASSES",
-           "HOLD_STEPS", "HOLD_WINDOW", "LAST_HOLD_STEPS", "MISS_STEPS_AFTER_TOUCH", "ROW_MOVE", "ROW_NODES",
-           "ROW_STEPS", "ROW_WINDOW", "SOFT_DETAIL_WEIGHT",
+__all__ = ["ACADEMIC_MOVE", "CELL_COLUMNS", "CELL_SPAN", "FINAL_HOLD_STEPS", "MAX_CITIES", "MOVE_SAMPLES",
+           "MOVE_UP_TO", "NODES", "ORDER", "PASSES", "HOLD_STEPS", "HOLD_WINDOW", "LAST_HOLD_STEPS",
+           "MISS_STEPS_AFTER_TOUCH", "ROW_MOVE", "ROW_NODES", "SOFT_AFTER_TOUCH", "ROW_STEPS", "ROW_WINDOW", "SOFT_DETAIL_WEIGHT",
            "TOUCH_MOVES", "TOUCH_SEED", "TOUCH_TEMPERATURE", "WINDOW", "RepairStep",
            "cell_rows", "miss_groups", "region_groups", "repair", "repair_step", "row_step_rows", "touch"]
 
@@ -209,6 +211,31 @@ LAST_HOLD_STEPS = (
     ("Qingdao", "openness", ("Shandong", ("Jiangsu", "Xuzhou"), ("Jiangsu", "Nanjing"), ("Hubei", "Huangshi"),
                              ("Hubei", "Wuhan"), ("Hubei", "Yichang"), ("Hubei", "Xiangyang")), False, WINDOW),
 )
+#: The valid samples of academic means that the last hold step moves between a province's
+#: cities, besides :data:`ROW_MOVE` (see :data:`MOVE_SAMPLES`).
+ACADEMIC_MOVE = ("univ_avg_patents", "univ_avg_domestic_papers", "univ_avg_intl_papers", "inst_avg_patents",
+                 "inst_avg_intl_papers")
+#: Hold steps after the touch again, as :data:`HOLD_STEPS` with a sixth field, more options of
+#: :func:`repair_step`; then a last touch. Guangzhou's academic rank was 8th (published 10th)
+#: and Jinan's 10th (published 8th): Jinan must pass Shenzhen (9th, held) while Guangzhou
+#: falls below it, and Jinan's total, which rises with its academic score (its other ranks
+#: sit at their floors), must stay below Changsha's. So Jinan takes Jining's universities and
+#: institutes (their valid samples move), Changsha Hengyang's, and Guangzhou gives some of its
+#: own to Huizhou and Shaoguan. Tables 44-48 are left out of the program (``detail``): kept in
+#: a window of 70 it is infeasible at once, and the last touch wins back most of what the step
+#: gives up. Measured with scripts/probe_cells.py from the committed split of 138 (scipy's
+#: HiGHS, no node limit): these seven cities, 10 s; without Shaoguan, or moving only the three
+#: university means: infeasible; with Zibo and Shaoyang as well, 17 s; with Dongying and Tai'an
+#: too, 50 s; with Qingdao too, 105 s; with Zaozhuang and Xiangtan too, 155 s. Run before the
+#: touch again (in :data:`LAST_HOLD_STEPS`) the nine cities' program is infeasible. In the
+#: calibration: 140 of Table 43 and Tables 44-48 168 -> 147 in 10 s, then 161 after the last
+#: touch (3 s).
+FINAL_HOLD_STEPS = (
+    (("Jinan", "Guangzhou"), "academic",
+     (("Shandong", "Jinan"), ("Shandong", "Jining"), ("Hunan", "Changsha"), ("Hunan", "Hengyang"),
+      ("Guangdong", "Guangzhou"), ("Guangdong", "Huizhou"), ("Guangdong", "Shaoguan")), False, WINDOW,
+     {"move": ROW_MOVE + ACADEMIC_MOVE, "detail": False}),
+)
 #: Run the count-free miss steps of every column once more after the touch, before the
 #: :data:`LAST_HOLD_STEPS`: the touch moves single units, and from its split those programs
 #: find what they did not before. Measured on the committed path: Jinan's and Zhengzhou's
@@ -216,6 +243,10 @@ LAST_HOLD_STEPS = (
 #: 15 s), Qingdao's openness gives way, and Hefei's hold step still holds after them: Table 43
 #: 133 -> 134, Tables 44-48 163 -> 164, the calibration 172 -> about 225 s.
 MISS_STEPS_AFTER_TOUCH = True
+#: Whether those steps, run again, are solved soft when they find nothing. Measured on the
+#: committed path: the one such retry (Shandong+Jiangsu+Hubei on openness) found nothing in
+#: 24 s, and without it the calibration writes the same files.
+SOFT_AFTER_TOUCH = False
 #: A hold step's window for the cells of Table 43: any city may pass any other.
 HOLD_WINDOW = 500
 #: Last, a touch: one chain of the polish stage's search from the repaired split, this many
@@ -419,7 +450,7 @@ def _detail_held(m: Model, cm: CityMatrix, x: dict, parts: dict, S0: np.ndarray,
 def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limit: int = NODES,
                 time_limit: float = 300.0, pin_counts: bool = True, rows=None, soft: bool = False,
                 window: int = WINDOW, move: tuple = MOVE_SAMPLES,
-                hold: tuple[tuple[int, int], ...] | None = None):
+                hold: tuple[tuple[int, int], ...] | None = None, detail: bool = True):
     """Solve one program: with ``lv`` (a column of :meth:`Objective.levels`, a tier-1
     dimension), that dimension's counts and sums are free in every city; with ``provinces``
     (indices as in ``Objective.prov_idx``) or ``rows`` (rows of ``cm.V``), every count and
@@ -430,8 +461,10 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
     move anywhere when they give way (see :func:`_held`), and Tables 44-48 weigh only
     :data:`SOFT_DETAIL_WEIGHT`. ``window``: see :data:`WINDOW`. With ``hold`` (cells of Table
     43 as a row and a column of :meth:`Objective.levels`), those cells and every cell of Table
-    43 held now must hold, with :data:`HOLD_WINDOW` (see :func:`_kept`). Returns (the split as
-    a matrix like ``cm.V``, or None, and the solver's Solution)."""
+    43 held now must hold, with :data:`HOLD_WINDOW` (see :func:`_kept`); with ``detail`` False
+    as well, Tables 44-48 are left out of the program, which then only asks whether those
+    cells can hold. Returns (the split as a matrix like ``cm.V``, or None, and the solver's
+    Solution)."""
     obj, V = cm.obj, cm.V
     pcode = np.asarray(obj.prov_idx)
     if provinces is not None:
@@ -450,7 +483,7 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
     total = _keep_figures(m, cm, x, parts, live if obj.amt in free else (), pin_counts)
     S0 = obj.levels(V)
     top = [int(r) for r in obj.top_rows]
-    detail = SOFT_DETAIL_WEIGHT if soft else DETAIL_WEIGHT
+    weight = SOFT_DETAIL_WEIGHT if soft else DETAIL_WEIGHT
     worth, now = [], []
     for k in levels:
         S = total if k == 0 else _scores(cm, x, parts, k)
@@ -461,13 +494,14 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
             w, n, _ = _kept(m, S, S0[:, k], cells, [row for row, col in hold if col == k])
         worth.append(w)
         now.append(n)
-    w, n = _detail_held(m, cm, x, parts, S0, detail, soft, window)
-    worth += w
-    now += n
+    if detail or hold is None:
+        w, n = _detail_held(m, cm, x, parts, S0, weight, soft, window)
+        worth += w
+        now += n
     # better than the current split or nothing: scipy's HiGHS takes no starting solution, so
     # this keeps a search cut short by the node limit from returning a worse split, and
-    # prunes every branch that cannot gain
-    m.add(esum(worth), lo=sum(now) + detail - 1e-6)
+    # prunes every branch that cannot gain (without Tables 44-48, a held cell is the least gain)
+    m.add(esum(worth), lo=sum(now) + (weight if detail or hold is None else 1.0) - 1e-6)
     sol = m.solve(time_limit=time_limit, gap=1e-6, node_limit=node_limit)
     if not sol.ok:
         return None, sol
@@ -587,7 +621,7 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     (issue 3 puts ranks before absolute counts); last, over the :func:`cell_rows` of the
     columns of :data:`CELL_COLUMNS`, counts free too; then the :data:`ROW_STEPS` and the
     :data:`HOLD_STEPS`, the touch (:data:`TOUCH_MOVES`), the count-free miss steps again, the
-    :data:`LAST_HOLD_STEPS` and the touch again.
+    :data:`LAST_HOLD_STEPS`, the touch again, the :data:`FINAL_HOLD_STEPS` and a last touch.
     A count-free step whose program finds nothing is solved again with ``soft``. Return the city
     table and the steps."""
     cm = CityMatrix(t, city)
@@ -613,10 +647,11 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
               # the groups follow the misses the steps above leave
               (lambda cm: regions(miss_groups(cm), "total misses: "), True)]
 
-    def miss_phases(prefix=""):
-        """The count-free miss steps of every column of Table 43, one phase per column."""
+    def miss_phases(prefix="", soft=True):
+        """The count-free miss steps of every column of Table 43, one phase per column; with
+        ``soft`` False, a step that finds nothing is not solved again soft."""
         return [(lambda cm, lv=lv: regions(miss_groups(cm, lv), f"{prefix}{columns[lv]} misses, counts free: "),
-                 False, {}) for lv in range(len(columns))]
+                 False, {} if soft else {"soft_retry": False}) for lv in range(len(columns))]
 
     phases = [(make, pin, {}) for make, pin in phases] + miss_phases()
     phases += [(lambda cm, lv=columns.index(c): cells(cm, lv), False, {}) for c in CELL_COLUMNS]
@@ -625,12 +660,12 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
                                for name, where in ROW_STEPS], False, wide))
     top_row = dict(zip(t.city_top20.city_en, cm.obj.top_rows.tolist()))  # a hold step's cell is Table 43's
 
-    def hold_step(cm, names, col, where, pins, window):
+    def hold_step(cm, names, col, where, pins, window, more=None):
         names = (names,) if isinstance(names, str) else names  # one city, or several held together
         label = " and ".join(f"{n}'s" for n in names) + f" {col} rank" + ("s" if len(names) > 1 else "")
         return (f"hold {label}" + ("" if pins else ", counts free"), None, row_step_rows(t, cm, where),
                 {"hold": tuple((top_row[n], columns.index(col)) for n in names), "pin_counts": pins,
-                 "window": window})
+                 "window": window, **(more or {})})
 
     def hold_phase(entries):
         """One phase of the hold steps of ``entries`` (:data:`HOLD_STEPS` or :data:`LAST_HOLD_STEPS`)."""
@@ -646,9 +681,10 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
             for name, lv, rows, *more in phase(cm):
                 step_opts = {"node_limit": node_limit, **opts, **(more[0] if more else {})}
                 pins = step_opts.pop("pin_counts", pin)
+                retry = step_opts.pop("soft_retry", True) and not pins and "hold" not in step_opts
                 # a count-free step that finds nothing is solved again soft (repair_step): Table 43
                 # before Tables 44-48, as _better keeps them; a hold step keeps Table 43 as it is
-                for soft in (False,) if pins or "hold" in step_opts else (False, True):
+                for soft in (False, True) if retry else (False,):
                     split, sol = repair_step(cm, lv, pin_counts=pins, rows=rows, soft=soft, **step_opts)
                     new = cm.obj.parts(split) if split is not None else now
                     kept = split is not None and _better(new, now, counts=pins)
@@ -667,14 +703,17 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     cm, now, steps = run(phases, cm, now)
     city, step = touch(t, cm.table(cm.V), log)
     steps.append(step)
-    if LAST_HOLD_STEPS or MISS_STEPS_AFTER_TOUCH:
+    # the count-free hold steps can leave a published city count missed that a few units
+    # would hold at no cost, as before the first touch: a touch follows each round
+    for entries, again, name in ((LAST_HOLD_STEPS, MISS_STEPS_AFTER_TOUCH, "touch again"),
+                                 (FINAL_HOLD_STEPS, False, "last touch")):
+        if not (entries or again):
+            continue
         cm = CityMatrix(t, city)
-        again = miss_phases("again ") if MISS_STEPS_AFTER_TOUCH else []
-        cm, _, last = run(again + [hold_phase(LAST_HOLD_STEPS)], cm, cm.obj.parts(cm.V))
-        steps += last
-        # the count-free hold steps can leave a published city count missed that a few units
-        # would hold at no cost, as before the first touch
-        city, step = touch(t, cm.table(cm.V), log, name="touch again")
+        cm, _, more = run((miss_phases("again ", soft=SOFT_AFTER_TOUCH) if again else []) + [hold_phase(entries)],
+                          cm, cm.obj.parts(cm.V))
+        steps += more
+        city, step = touch(t, cm.table(cm.V), log, name=name)
         steps.append(step)
     return city, steps
 
