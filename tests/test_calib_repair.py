@@ -409,13 +409,15 @@ def test_a_hold_step_keeps_every_held_cell_and_leaves_the_missed_ones_out(total,
 def test_hold_steps_name_a_cell_of_table_43():
     """Each hold step (of the three lists) names top-20 cities (one, or a tuple held together),
     a column of Table 43 and cities of the index; a sixth field, where there is one, names
-    options of repair_step, and the valid samples it moves are those of means of the split."""
+    options of repair_step, and the valid samples it moves are those of means of the split.
+    The last keep step names cities of the index."""
     import inspect
 
     import pandas as pd
 
     from graphkit.sample.calib_polish import CityMatrix
-    from graphkit.sample.calib_repair import FINAL_HOLD_STEPS, HOLD_STEPS, LAST_HOLD_STEPS, repair_step, row_step_rows
+    from graphkit.sample.calib_repair import (FINAL_HOLD_STEPS, FINAL_KEEP, HOLD_STEPS, LAST_HOLD_STEPS, repair_step,
+                                              row_step_rows)
     from graphkit.sample.calib_targets import load_targets
     from tests.test_calibrate import VALUES
 
@@ -432,6 +434,7 @@ def test_hold_steps_name_a_cell_of_table_43():
         for opts in more:
             assert set(opts) <= options - {"hold", "rows", "pin_counts", "window"}, opts
             assert all(f"{m}__n" in values.columns for m in opts.get("move", ())), opts
+    assert len(row_step_rows(t, cm, FINAL_KEEP)) == len(FINAL_KEEP)  # cities named one by one
 
 
 @pytest.mark.slow
