@@ -407,17 +407,18 @@ def test_a_hold_step_keeps_every_held_cell_and_leaves_the_missed_ones_out(total,
 
 
 def test_hold_steps_name_a_cell_of_table_43():
-    """Each hold step (of the three lists) names top-20 cities (one, or a tuple held together),
-    a column of Table 43 and cities of the index; a sixth field, where there is one, names
-    options of repair_step, and the valid samples it moves are those of means of the split.
-    The last keep step names cities of the index."""
+    """Each hold step (of the first three lists) names top-20 cities (one, or a tuple held
+    together), a column of Table 43 and cities of the index; a sixth field, where there is one,
+    names options of repair_step, and the valid samples it moves are those of means of the
+    split. A keep step (FINAL_KEEP_STEPS) names no city to hold and no column, and names the
+    cities it frees one by one."""
     import inspect
 
     import pandas as pd
 
     from graphkit.sample.calib_polish import CityMatrix
-    from graphkit.sample.calib_repair import (FINAL_HOLD_STEPS, FINAL_KEEP, HOLD_STEPS, LAST_HOLD_STEPS, repair_step,
-                                              row_step_rows)
+    from graphkit.sample.calib_repair import (FINAL_HOLD_STEPS, FINAL_KEEP_STEPS, HOLD_STEPS, LAST_HOLD_STEPS,
+                                              repair_step, row_step_rows)
     from graphkit.sample.calib_targets import load_targets
     from tests.test_calibrate import VALUES
 
@@ -425,16 +426,21 @@ def test_hold_steps_name_a_cell_of_table_43():
     values = pd.read_csv(VALUES, dtype={"city_code": str, "province_code": str})
     cm = CityMatrix(t, values)
     options = set(inspect.signature(repair_step).parameters)
-    for names, col, where, pins, window, *more in HOLD_STEPS + LAST_HOLD_STEPS + FINAL_HOLD_STEPS:
-        assert isinstance(pins, bool) and isinstance(window, int) and window > 0
-        names = (names,) if isinstance(names, str) else names
-        assert names and set(names) <= set(t.city_top20.city_en) and col in ["total", *cm.obj.t1_codes]
-        assert len(row_step_rows(t, cm, where)) >= len(where)
-        assert len(more) <= 1
-        for opts in more:
-            assert set(opts) <= options - {"hold", "rows", "pin_counts", "window"}, opts
-            assert all(f"{m}__n" in values.columns for m in opts.get("move", ())), opts
-    assert len(row_step_rows(t, cm, FINAL_KEEP)) == len(FINAL_KEEP)  # cities named one by one
+    assert FINAL_KEEP_STEPS
+    for entries, keep in ((HOLD_STEPS + LAST_HOLD_STEPS + FINAL_HOLD_STEPS, False), (FINAL_KEEP_STEPS, True)):
+        for names, col, where, pins, window, *more in entries:
+            assert isinstance(pins, bool) and isinstance(window, int) and window > 0
+            names = (names,) if isinstance(names, str) else names
+            if keep:
+                assert names == () and col is None
+                assert len(row_step_rows(t, cm, where)) == len(where)  # cities named one by one
+            else:
+                assert names and set(names) <= set(t.city_top20.city_en) and col in ["total", *cm.obj.t1_codes]
+                assert len(row_step_rows(t, cm, where)) >= len(where)
+            assert len(more) <= 1
+            for opts in more:
+                assert set(opts) <= options - {"hold", "rows", "pin_counts", "window"}, opts
+                assert all(f"{m}__n" in values.columns for m in opts.get("move", ())), opts
 
 
 @pytest.mark.slow

@@ -305,7 +305,7 @@ def test_city_rank_explanations_hold_in_an_independent_rescoring(result, city_wo
             counted["nearest"] += 1
     # floors against passing on nothing (38 missed city ranks on the committed sample since the
     # tenth session, all of Tables 44-48: 15 reached, 12 nearest, 5 on means)
-    assert counted["reached"] >= 12 and counted["nearest"] >= 10 and counted["means"] >= 3, counted
+    assert counted["reached"] >= 15 and counted["nearest"] >= 10 and counted["means"] >= 5, counted
 
 
 ROW_BOUND = "; with every other city's scores as they are, no "

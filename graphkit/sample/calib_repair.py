@@ -39,8 +39,8 @@ published city ranks held, each over one part of the split:
   of :data:`LAST_HOLD_STEPS`, for cells that hold only from the split the touch leaves, and
   the touch again, for the single units those count-free steps leave;
 * last, the hold steps of :data:`FINAL_HOLD_STEPS`, which hold only from the split the touch
-  again leaves, a last touch, a keep step over the cities of :data:`FINAL_KEEP` (Tables 44-48
-  maximised, every held cell of Table 43 kept) and a touch after it.
+  again leaves, a last touch, the keep step of :data:`FINAL_KEEP_STEPS` (a hold step with no
+  new cell: Tables 44-48 maximised, every held cell of Table 43 kept) and a touch after it.
 
 In each program:
 
@@ -77,10 +77,10 @@ from graphkit.sample.calib_lp import Expr, Model, esum
 from graphkit.sample.calib_polish import DETAIL_WEIGHT, SCORE_TOL, CityMatrix, polish
 from graphkit.sample.calib_targets import Targets
 
-__all__ = ["ACADEMIC_MOVE", "CELL_COLUMNS", "CELL_SPAN", "FINAL_HOLD_STEPS", "FINAL_KEEP", "HOLD_STEPS", "HOLD_WINDOW",
-           "LAST_HOLD_STEPS", "MAX_CITIES", "MISS_STEPS_AFTER_TOUCH", "MOVE_SAMPLES", "MOVE_UP_TO", "NODES", "ORDER",
-           "PASSES", "ROW_MOVE", "ROW_NODES", "ROW_STEPS", "ROW_WINDOW", "SOFT_AFTER_TOUCH", "SOFT_DETAIL_WEIGHT",
-           "TOUCH_MOVES", "TOUCH_SEED", "TOUCH_TEMPERATURE", "WINDOW", "RepairStep",
+__all__ = ["ACADEMIC_MOVE", "CELL_COLUMNS", "CELL_SPAN", "FINAL_HOLD_STEPS", "FINAL_KEEP_STEPS", "HOLD_STEPS",
+           "HOLD_WINDOW", "LAST_HOLD_STEPS", "MAX_CITIES", "MISS_STEPS_AFTER_TOUCH", "MOVE_SAMPLES", "MOVE_UP_TO",
+           "NODES", "ORDER", "PASSES", "ROW_MOVE", "ROW_NODES", "ROW_STEPS", "ROW_WINDOW", "SOFT_AFTER_TOUCH",
+           "SOFT_DETAIL_WEIGHT", "TOUCH_MOVES", "TOUCH_SEED", "TOUCH_TEMPERATURE", "WINDOW", "RepairStep",
            "cell_rows", "miss_groups", "region_groups", "repair", "repair_step", "row_step_rows", "touch"]
 
 #: How many ranks past its current and its published rank a cell may move in one step.
@@ -238,16 +238,20 @@ FINAL_HOLD_STEPS = (
       ("Guangdong", "Guangzhou"), ("Guangdong", "Huizhou"), ("Guangdong", "Shaoguan")), False, WINDOW,
      {"move": ROW_MOVE + ACADEMIC_MOVE, "detail": False}),
 )
-#: Then, after the last touch, a keep step over these cities (as :data:`ROW_STEPS` names
-#: them), and a touch after it: every cell of Table 43 held must hold, any city passing any
-#: other, and Tables 44-48 are maximised in a window of :data:`WINDOW`, counts free, the valid
-#: samples of the hold step moving. It wins back ranks of Tables 44-48 the hold step gave up.
+#: Then, after the last touch, a keep step, and a touch after it: a hold step with no city
+#: named, so no new cell, over the cities free here. Every cell of Table 43 held must hold,
+#: any city passing any other, and Tables 44-48 are maximised in a window of :data:`WINDOW`,
+#: counts free, the valid samples of the hold step moving. It wins back ranks of Tables 44-48
+#: the hold step gave up.
 #: Measured from the split the last touch leaves (Tables 44-48 161): these ten cities, 166 in
 #: 7 s (the touch after it: 167); the seven of the hold step alone, 163 in 2 s (a window of
 #: 70: 164 in 22 s); with Shantou, Zhongshan and Jiangmen too, 167 in 17 s; with Nanjing,
 #: Suzhou and Wuxi instead, 168 in 46 s; with Shenzhen too, 169 in 34 s; all of Guangdong: the
 #: node limit after 176 s. Run before the last touch instead: 155 in 20 s, and 165 after it.
-FINAL_KEEP = (*FINAL_HOLD_STEPS[0][2], ("Guangdong", "Dongguan"), ("Guangdong", "Foshan"), ("Guangdong", "Zhuhai"))
+FINAL_KEEP_STEPS = (
+    ((), None, (*FINAL_HOLD_STEPS[0][2], ("Guangdong", "Dongguan"), ("Guangdong", "Foshan"), ("Guangdong", "Zhuhai")),
+     False, WINDOW, {"move": ROW_MOVE + ACADEMIC_MOVE}),
+)
 #: Run the count-free miss steps of every column once more after the touch, before the
 #: :data:`LAST_HOLD_STEPS`: the touch moves single units, and from its split those programs
 #: find what they did not before. Measured on the committed path: Jinan's and Zhengzhou's
@@ -506,14 +510,15 @@ def repair_step(cm: CityMatrix, lv: int | None = None, provinces=None, node_limi
             w, n, _ = _kept(m, S, S0[:, k], cells, [row for row, col in hold if col == k])
         worth.append(w)
         now.append(n)
-    if detail or hold is None:
+    detail = detail or hold is None  # only a hold step may leave Tables 44-48 out
+    if detail:
         w, n = _detail_held(m, cm, x, parts, S0, weight, soft, window)
         worth += w
         now += n
     # better than the current split or nothing: scipy's HiGHS takes no starting solution, so
     # this keeps a search cut short by the node limit from returning a worse split, and
     # prunes every branch that cannot gain (without Tables 44-48, a held cell is the least gain)
-    m.add(esum(worth), lo=sum(now) + (weight if detail or hold is None else 1.0) - 1e-6)
+    m.add(esum(worth), lo=sum(now) + (weight if detail else 1.0) - 1e-6)
     sol = m.solve(time_limit=time_limit, gap=1e-6, node_limit=node_limit)
     if not sol.ok:
         return None, sol
@@ -634,7 +639,7 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     columns of :data:`CELL_COLUMNS`, counts free too; then the :data:`ROW_STEPS` and the
     :data:`HOLD_STEPS`, the touch (:data:`TOUCH_MOVES`), the count-free miss steps again, the
     :data:`LAST_HOLD_STEPS`, the touch again, the :data:`FINAL_HOLD_STEPS`, a last touch, the
-    keep step over :data:`FINAL_KEEP` and a touch after it.
+    :data:`FINAL_KEEP_STEPS` and a touch after them.
     A count-free step whose program finds nothing is solved again with ``soft``. Return the city
     table and the steps."""
     cm = CityMatrix(t, city)
@@ -674,15 +679,19 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     top_row = dict(zip(t.city_top20.city_en, cm.obj.top_rows.tolist()))  # a hold step's cell is Table 43's
 
     def hold_step(cm, names, col, where, pins, window, more=None):
-        names = (names,) if isinstance(names, str) else names  # one city, or several held together
-        label = " and ".join(f"{n}'s" for n in names) + f" {col} rank" + ("s" if len(names) > 1 else "")
-        return (f"hold {label}" + ("" if pins else ", counts free"), None, row_step_rows(t, cm, where),
-                {"hold": tuple((top_row[n], columns.index(col)) for n in names), "pin_counts": pins,
-                 "window": window, **(more or {})})
+        names = (names,) if isinstance(names, str) else names  # one city, several held together, or none
+        rows = row_step_rows(t, cm, where)
+        if names:
+            what = "hold " + " and ".join(f"{n}'s" for n in names) + f" {col} rank" + ("s" if len(names) > 1 else "")
+        else:  # a keep step: no new cell
+            what = "keep Table 43"
+        label = what + ("" if pins else ", counts free") + ("" if names else f": {len(rows)} cities")
+        return (label, None, rows, {"hold": tuple((top_row[n], columns.index(col)) for n in names),
+                                    "pin_counts": pins, "window": window, **(more or {})})
 
     def hold_phase(entries):
-        """One phase of the hold steps of ``entries`` (:data:`HOLD_STEPS`, :data:`LAST_HOLD_STEPS`
-        or :data:`FINAL_HOLD_STEPS`)."""
+        """One phase of the hold steps of ``entries`` (:data:`HOLD_STEPS`, :data:`LAST_HOLD_STEPS`,
+        :data:`FINAL_HOLD_STEPS` or :data:`FINAL_KEEP_STEPS`)."""
         return (lambda cm: [hold_step(cm, *entry) for entry in entries], False, wide)
 
     phases.append(hold_phase(HOLD_STEPS))
@@ -719,19 +728,14 @@ def repair(t: Targets, city: pd.DataFrame, passes: int = PASSES, node_limit: int
     steps.append(step)
     # the count-free steps can leave a published city count missed that a few units would
     # hold at no cost, as before the first touch: a touch follows each round
-    keep = {"hold": (), "pin_counts": False, "window": WINDOW, "move": ROW_MOVE + ACADEMIC_MOVE}
-    for entries, again, keeps, name in ((LAST_HOLD_STEPS, MISS_STEPS_AFTER_TOUCH, (), "touch again"),
-                                        (FINAL_HOLD_STEPS, False, (), "last touch"),
-                                        ((), False, FINAL_KEEP, "touch after the keep step")):
-        if not (entries or again or keeps):
+    for entries, again, name in ((LAST_HOLD_STEPS, MISS_STEPS_AFTER_TOUCH, "touch again"),
+                                 (FINAL_HOLD_STEPS, False, "last touch"),
+                                 (FINAL_KEEP_STEPS, False, "touch after the keep step")):
+        if not (entries or again):
             continue
-        this = (miss_phases("again ", soft=SOFT_AFTER_TOUCH) if again else []) + [hold_phase(entries)]
-        if keeps:
-            label = f"keep Table 43, counts free: {len(keeps)} cities"
-            this.append((lambda cm, keeps=keeps, label=label: [(label, None, row_step_rows(t, cm, keeps), keep)],
-                         False, wide))
         cm = CityMatrix(t, city)
-        cm, _, more = run(this, cm, cm.obj.parts(cm.V))
+        cm, _, more = run((miss_phases("again ", soft=SOFT_AFTER_TOUCH) if again else []) + [hold_phase(entries)],
+                          cm, cm.obj.parts(cm.V))
         steps += more
         city, step = touch(t, cm.table(cm.V), log, name=name)
         steps.append(step)
